@@ -1,0 +1,213 @@
+"""Settings: the environment first, then the TOML file, then defaults.
+
+Nothing else in balise reads `os.environ`. The names are fixed by the design (users' scripts
+and the compose file rely on them), so each field lists its exact environment name.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from balise.errors import ConfigError
+
+APP = "balise"
+
+
+def _env(name: str) -> Any:
+    # The environment name, and the same name in lower case without BALISE_ for the TOML file.
+    toml_name = name.removeprefix("BALISE_").lower()
+    return Field(default=None, validation_alias=AliasChoices(name, toml_name))
+
+
+def config_path() -> Path:
+    """Where the TOML file is: `BALISE_CONFIG`, or `balise.toml` in the user's config dir."""
+    explicit = os.environ.get("BALISE_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    return Path(platformdirs.user_config_dir(APP)) / "balise.toml"
+
+
+class Settings(BaseSettings):
+    """Effective settings of one run."""
+
+    model_config = SettingsConfigDict(extra="forbid", case_sensitive=True)
+
+    database_url: str | None = _env("BALISE_DATABASE_URL")
+    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "redis_url"))
+    lang: Literal["fr", "en"] = Field(default="fr", validation_alias=AliasChoices("BALISE_LANG", "lang"))
+    user: str | None = _env("BALISE_USER")
+    timezone: str = Field(default="America/Toronto", validation_alias=AliasChoices("BALISE_TIMEZONE", "timezone"))
+    data_dir: Path | None = _env("BALISE_DATA_DIR")
+    secret_key: str | None = _env("BALISE_SECRET_KEY")
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        validation_alias=AliasChoices("BALISE_PUBLIC_URL", "public_url"),
+    )
+    smtp_url: str | None = _env("BALISE_SMTP_URL")
+    mail_from: str | None = _env("BALISE_MAIL_FROM")
+    facebook_page_id: str | None = _env("BALISE_FACEBOOK_PAGE_ID")
+    facebook_page_token: str | None = _env("BALISE_FACEBOOK_PAGE_TOKEN")
+    facebook_graph_url: str = Field(
+        default="https://graph.facebook.com",
+        validation_alias=AliasChoices("BALISE_FACEBOOK_GRAPH_URL", "facebook_graph_url"),
+    )
+    facebook_graph_version: str = Field(
+        default="v23.0",
+        validation_alias=AliasChoices("BALISE_FACEBOOK_GRAPH_VERSION", "facebook_graph_version"),
+    )
+    x_api_key: str | None = _env("BALISE_X_API_KEY")
+    x_api_secret: str | None = _env("BALISE_X_API_SECRET")
+    x_access_token: str | None = _env("BALISE_X_ACCESS_TOKEN")
+    x_access_secret: str | None = _env("BALISE_X_ACCESS_SECRET")
+    x_api_url: str = Field(default="https://api.x.com", validation_alias=AliasChoices("BALISE_X_API_URL", "x_api_url"))
+    x_upload_url: str | None = _env("BALISE_X_UPLOAD_URL")
+    organizations: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"fuseau horaire inconnu : {value}") from exc
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+    @property
+    def data_path(self) -> Path:
+        return (self.data_dir or Path(platformdirs.user_data_dir(APP))).expanduser()
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_path / 'balise.db'}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+SECRETS = {
+    "secret_key",
+    "facebook_page_token",
+    "x_api_key",
+    "x_api_secret",
+    "x_access_token",
+    "x_access_secret",
+}
+
+ENV_NAMES = {
+    name: next(a for a in field.validation_alias.choices if isinstance(a, str) and a.isupper())  # type: ignore[union-attr]
+    for name, field in Settings.model_fields.items()
+    if name != "organizations"
+}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError("config.toml_unreadable", path=path, detail=str(exc)) from exc
+
+
+def _check_toml_names(data: dict[str, Any], path: Path) -> None:
+    known = set(Settings.model_fields) | {n.removeprefix("BALISE_").lower() for n in ENV_NAMES.values()}
+    for key in data:
+        if key not in known:
+            raise ConfigError("config.unknown_setting", name=key, path=path)
+
+
+def load_settings() -> Settings:
+    """Read settings now; a mistake raises `ConfigError` naming the setting and the fix."""
+    path = config_path()
+    file_values = _read_toml(path)
+    _check_toml_names(file_values, path)
+    env_given = {n for n, env in ENV_NAMES.items() if os.environ.get(env)}
+    from_file = {k: v for k, v in file_values.items() if k not in env_given}
+    try:
+        settings = Settings(**from_file)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]) if err["loc"] else "?"
+        raise ConfigError("config.invalid_value", name=ENV_NAMES.get(name, name), detail=err["msg"]) from exc
+    return settings
+
+
+def fallback_lang() -> str:
+    """The language for a message about broken settings, when settings cannot be read."""
+    return "en" if os.environ.get("BALISE_LANG") == "en" else "fr"
+
+
+@cache
+def get_settings() -> Settings:
+    return load_settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests and `balise init` change the environment or the file)."""
+    get_settings.cache_clear()
+
+
+@dataclass(frozen=True)
+class SettingLine:
+    name: str
+    value: str
+    source: Literal["env", "file", "default"]
+
+
+def describe_settings(settings: Settings) -> list[SettingLine]:
+    """Each setting, its effective value (secrets masked) and where it came from."""
+    file_values = _read_toml(config_path())
+    lines = []
+    for field_name, env_name in ENV_NAMES.items():
+        toml_name = env_name.removeprefix("BALISE_").lower()
+        if os.environ.get(env_name):
+            source: Literal["env", "file", "default"] = "env"
+        elif toml_name in file_values or field_name in file_values:
+            source = "file"
+        else:
+            source = "default"
+        value = getattr(settings, field_name)
+        if field_name == "database_url" and value is None:
+            value = settings.effective_database_url
+        if field_name == "data_dir" and value is None:
+            value = settings.data_path
+        shown = "" if value is None else str(value)
+        if field_name in SECRETS and shown:
+            shown = "••••••" + shown[-2:] if len(shown) > 8 else "••••••"
+        if field_name in {"database_url", "redis_url", "smtp_url"}:
+            shown = mask_url_password(shown)
+        lines.append(SettingLine(env_name, shown, source))
+    return lines
+
+
+def mask_url_password(url: str) -> str:
+    """`scheme://user:secret@host` becomes `scheme://user:••••@host`."""
+    if "://" not in url or "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    if ":" in creds:
+        creds = creds.split(":", 1)[0] + ":••••"
+    return f"{scheme}://{creds}@{host}"

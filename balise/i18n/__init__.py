@@ -1,0 +1,44 @@
+"""French and English messages: one file per component in `fr/` and `en/`.
+
+A key is `component.name` (`cli.post_not_found`): the component is the file's stem.
+French is the reference; a key missing in English falls back to French.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+
+LANGS = ("fr", "en")
+
+
+@cache
+def _catalog(lang: str) -> dict[str, str]:
+    catalog: dict[str, str] = {}
+    folder = resources.files("balise.i18n").joinpath(lang)
+    for entry in folder.iterdir():
+        if entry.name.endswith(".toml"):
+            data = tomllib.loads(entry.read_text(encoding="utf-8"))
+            stem = entry.name.removesuffix(".toml")
+            catalog.update({f"{stem}.{k}": v for k, v in data.items()})
+    return catalog
+
+
+def current_lang() -> str:
+    from balise.config import fallback_lang, get_settings
+    from balise.errors import ConfigError
+
+    try:
+        return get_settings().lang
+    except ConfigError:
+        return fallback_lang()
+
+
+def t(key: str, lang: str | None = None, **params: object) -> str:
+    """The message `key` in the user's language, with `params` filled in."""
+    lang = lang or current_lang()
+    text = _catalog(lang).get(key) or _catalog("fr").get(key)
+    if text is None:
+        raise KeyError(f"message inconnu : {key}")
+    return text.format(**params) if params else text
