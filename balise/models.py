@@ -1,0 +1,201 @@
+"""The tables. The database is the source of truth; queues carry only ids.
+
+Times are stored in UTC (`UTCDateTime`); the zone a person entered a time in is kept beside it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import JSON, Column, Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (no zones) and PostgreSQL alike."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: balise stores aware UTC times only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _time(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Organization(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, index=True)
+    name: str
+    timezone: str = "America/Toronto"
+    phone: str | None = None
+    required_signoffs: int = 1
+    policy_override: str | None = None  # an organization's own policy TOML, validated on save
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Member(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("org_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    name: str
+    email: str
+    role: str  # author | approver | admin
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Post(SQLModel, table=True):
+    __table_args__ = (sa.Index("ix_post_state_scheduled", "state", "scheduled_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    author_id: int = Field(foreign_key="member.id")
+    text: str
+    link: str | None = None
+    topic: str | None = None
+    state: str = Field(default="pending_check")
+    scheduled_at: datetime = Field(sa_type=UTCDateTime)
+    entered_timezone: str = "America/Toronto"
+    content_hash: str
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    published_at: datetime | None = _time()
+
+
+class Target(SQLModel, table=True):
+    """One post on one platform, with its own state, lease and retry schedule."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("post_id", "platform"),
+        sa.Index("ix_target_due", "state", "due_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    platform: str
+    state: str = "pending"  # pending | publishing | published | failed | deleted
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    remote_id: str | None = None
+    url: str | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    error_kind: str | None = None  # retry_later | needs_person | permanent | uncertain
+    lease_until: datetime | None = _time()
+    claimed_by: str | None = None
+    needs_reconcile: bool = False
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Photo(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    position: int = 0
+    sha256: str
+    stored_path: str
+    original_name: str
+    mime: str
+
+
+class Person(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("org_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    name: str
+    is_minor: bool = False
+    guardian_name: str | None = None
+    guardian_email: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PhotoPerson(SQLModel, table=True):
+    photo_id: int = Field(foreign_key="photo.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+
+
+class Consent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    platforms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    given_by: str  # "self" or "guardian"
+    granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    valid_until: datetime | None = _time()
+    revoked_at: datetime | None = _time()
+    revoke_reason: str | None = None
+    evidence_sha256: str | None = None
+
+
+class Approval(SQLModel, table=True):
+    """A sign-off covers one exact content hash; an edit voids it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    content_hash: str
+    channel: str  # cli | email | demo
+    comment: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    voided_at: datetime | None = _time()
+
+
+class ComplianceResult(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    content_hash: str
+    policy_version: str
+    verdict: str
+    reasons: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AuditEvent(SQLModel, table=True):
+    """An append-only, hash-chained log (per organization) of everything that changed a post."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    post_id: int | None = Field(default=None, index=True)
+    actor: str
+    channel: str  # cli | email | worker | cron | demo | system
+    action: str
+    from_state: str | None = None
+    to_state: str | None = None
+    reason: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    prev_hash: str = ""
+    hash: str = ""
+
+
+class Heartbeat(SQLModel, table=True):
+    """When `publish-due` and each worker last showed signs of life."""
+
+    name: str = Field(primary_key=True)
+    kind: str  # cron | worker
+    last_seen: datetime = Field(sa_type=UTCDateTime)
+    detail: str | None = None
+
+
+class Notice(SQLModel, table=True):
+    """A notification already sent, so the same news is sent once, not every minute."""
+
+    __table_args__ = (sa.UniqueConstraint("post_id", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id")
+    kind: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
