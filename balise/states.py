@@ -1,0 +1,152 @@
+"""The post state machine: the states, the legal transitions, and the one way to change state.
+
+Every change is a compare-and-set (`UPDATE ... WHERE state = expected`), so a job that runs
+twice, late, or after a crash changes nothing the second time, and every change is audited.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, update
+
+from balise import audit
+from balise.errors import TransitionRefused
+from balise.models import Approval, Post, utcnow
+
+
+class State(StrEnum):
+    PENDING_CHECK = "pending_check"
+    REJECTED = "rejected"
+    NEEDS_REVIEW = "needs_review"
+    AWAITING_SIGNOFF = "awaiting_signoff"
+    SCHEDULED = "scheduled"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    WITHDRAWN = "withdrawn"
+
+
+class TargetState(StrEnum):
+    PENDING = "pending"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    DELETED = "deleted"
+
+
+S = State
+BEFORE_PUBLISHING = frozenset({S.PENDING_CHECK, S.REJECTED, S.NEEDS_REVIEW, S.AWAITING_SIGNOFF, S.SCHEDULED})
+
+TRANSITIONS: dict[State, frozenset[State]] = {
+    S.PENDING_CHECK: frozenset({S.REJECTED, S.NEEDS_REVIEW, S.AWAITING_SIGNOFF, S.CANCELLED}),
+    # A person may also reject a draft the gate sent to review or to sign-off.
+    S.NEEDS_REVIEW: frozenset({S.AWAITING_SIGNOFF, S.REJECTED, S.CANCELLED}),
+    S.AWAITING_SIGNOFF: frozenset({S.SCHEDULED, S.REJECTED, S.CANCELLED}),
+    S.SCHEDULED: frozenset({S.PUBLISHING, S.CANCELLED}),
+    S.PUBLISHING: frozenset({S.PUBLISHED, S.FAILED}),
+    S.PUBLISHED: frozenset({S.WITHDRAWN}),
+    S.REJECTED: frozenset({S.CANCELLED}),
+    S.FAILED: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+}
+
+# An edit of text, photos, platforms or time sends the post back to the gate from these.
+EDITABLE = BEFORE_PUBLISHING
+
+
+def can(from_state: str, to_state: str) -> bool:
+    return State(to_state) in TRANSITIONS[State(from_state)]
+
+
+def transition(
+    session: Session,
+    post: Post,
+    to_state: State,
+    *,
+    actor: str,
+    channel: str,
+    reason: str | None = None,
+    expected: State | None = None,
+) -> None:
+    """Move `post` to `to_state` if it is still in `expected` (default: its current state).
+
+    Raises `TransitionRefused` when the move is illegal or the post changed meanwhile; the
+    caller's transaction then holds no partial change.
+    """
+    from_state = State(expected or post.state)
+    if to_state not in TRANSITIONS[from_state]:
+        raise TransitionRefused("states.illegal", post_id=post.id, from_state=from_state.value, to_state=to_state.value)
+    values: dict[str, object] = {"state": to_state.value, "updated_at": utcnow()}
+    if to_state is S.PUBLISHED:
+        values["published_at"] = utcnow()
+    result = session.execute(
+        update(Post)
+        .where(col(Post.id) == post.id, col(Post.state) == from_state.value, col(Post.version) == post.version)
+        .values(**values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise TransitionRefused("states.changed_meanwhile", post_id=post.id, from_state=from_state.value)
+    audit.record(
+        session,
+        org_id=post.org_id,
+        post_id=post.id,
+        actor=actor,
+        channel=channel,
+        action="transition",
+        from_state=from_state.value,
+        to_state=to_state.value,
+        reason=reason,
+    )
+    post.state = to_state.value
+    for key, value in values.items():
+        setattr(post, key, value)
+
+
+def record_edit(session: Session, post: Post, *, new_hash: str, actor: str, channel: str, what: str) -> None:
+    """An edit returns the post to `pending_check`, bumps its version and voids approvals.
+
+    The caller has already written the new content on `post` (not flushed); the version
+    check makes a concurrent edit or job fail instead of overwriting.
+    """
+    from_state, old_version = State(post.state), post.version
+    if from_state not in EDITABLE:
+        raise TransitionRefused("states.not_editable", post_id=post.id, from_state=from_state.value)
+    result = session.execute(
+        update(Post)
+        .where(col(Post.id) == post.id, col(Post.state) == from_state.value, col(Post.version) == old_version)
+        .values(
+            state=S.PENDING_CHECK.value,
+            version=old_version + 1,
+            content_hash=new_hash,
+            text=post.text,
+            link=post.link,
+            topic=post.topic,
+            scheduled_at=post.scheduled_at,
+            entered_timezone=post.entered_timezone,
+            updated_at=utcnow(),
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise TransitionRefused("states.changed_meanwhile", post_id=post.id, from_state=from_state.value)
+    session.execute(
+        update(Approval)
+        .where(col(Approval.post_id) == post.id, sa.and_(col(Approval.voided_at).is_(None)))
+        .values(voided_at=utcnow())
+    )
+    audit.record(
+        session,
+        org_id=post.org_id,
+        post_id=post.id,
+        actor=actor,
+        channel=channel,
+        action="edit",
+        from_state=from_state.value,
+        to_state=S.PENDING_CHECK.value,
+        reason=what,
+    )
+    # Keep the caller's copy in step with the row (whether or not the ORM synchronized it).
+    post.state, post.version, post.content_hash = S.PENDING_CHECK.value, old_version + 1, new_hash

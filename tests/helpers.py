@@ -1,0 +1,45 @@
+"""Small builders shared by the tests: an organization with an author and an approver."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from balise.config import get_settings
+from balise.db import session_scope
+from balise.models import Member, Organization, Post, utcnow
+from balise.organizations import add_member, create_organization
+from balise.posts import DraftInput, create_post
+
+
+def make_org() -> tuple[int, int, int]:
+    """Organization, author and approver ids."""
+    with session_scope() as session:
+        org = create_organization(session, slug="espace-test", name="ESPACE Test", timezone="America/Toronto")
+        author = add_member(session, org, name="Marie", email="marie@exemple.org", role="author", actor="test")
+        approver = add_member(session, org, name="Julie", email="julie@exemple.org", role="approver", actor="test")
+        assert org.id and author.id and approver.id
+        return org.id, author.id, approver.id
+
+
+def make_post(
+    org_id: int,
+    author_id: int,
+    text: str = "Offre d'emploi : animatrice recherchée",
+    platforms: tuple[str, ...] = ("sandbox",),
+    in_minutes: int = 0,
+) -> int:
+    with session_scope() as session:
+        org = session.get(Organization, org_id)
+        author = session.get(Member, author_id)
+        assert org and author
+        draft = DraftInput(text=text, platforms=platforms, scheduled_at=utcnow() + timedelta(minutes=in_minutes))
+        post = create_post(session, org, author, draft, get_settings().data_path / "media")
+        assert post.id
+        return post.id
+
+
+def state_of(post_id: int) -> str:
+    with session_scope() as session:
+        post = session.get(Post, post_id)
+        assert post
+        return post.state

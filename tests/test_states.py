@@ -1,0 +1,104 @@
+"""The post state machine: legal moves only, compare-and-set, audited, edits void approvals."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlmodel import select
+
+from balise.db import session_scope
+from balise.errors import TransitionRefused
+from balise.models import Approval, AuditEvent, Post
+from balise.states import TRANSITIONS, State, record_edit, transition
+from tests.helpers import make_org, make_post
+
+ILLEGAL = [(a, b) for a, b in itertools.product(State, State) if b not in TRANSITIONS[a]]
+
+
+def _force(post_id: int, state: State) -> None:
+    with session_scope() as session:
+        post = session.get(Post, post_id)
+        assert post
+        post.state = state.value
+        session.add(post)
+
+
+@pytest.mark.parametrize(("from_state", "to_state"), ILLEGAL, ids=[f"{a}->{b}" for a, b in ILLEGAL])
+def test_it_refuses_every_illegal_transition(env: dict[str, str], from_state: State, to_state: State) -> None:
+    org, author, _ = make_org()
+    post_id = make_post(org, author)
+    _force(post_id, from_state)
+    with pytest.raises(TransitionRefused), session_scope() as session:
+        post = session.get(Post, post_id)
+        assert post
+        transition(session, post, to_state, actor="test", channel="test")
+    with session_scope() as session:
+        assert session.get(Post, post_id).state == from_state  # type: ignore[union-attr]
+
+
+def test_a_transition_is_a_compare_and_set(env: dict[str, str]) -> None:
+    org, author, _ = make_org()
+    post_id = make_post(org, author)
+    with session_scope() as session:
+        stale = session.get(Post, post_id)
+        assert stale
+    with session_scope() as session:
+        fresh = session.get(Post, post_id)
+        assert fresh
+        transition(session, fresh, State.AWAITING_SIGNOFF, actor="worker-1", channel="worker")
+    # A second job holding the old copy of the post cannot move it again.
+    with pytest.raises(TransitionRefused), session_scope() as session:
+        transition(session, stale, State.REJECTED, actor="worker-2", channel="worker")
+    with session_scope() as session:
+        assert session.get(Post, post_id).state == State.AWAITING_SIGNOFF  # type: ignore[union-attr]
+
+
+def test_every_transition_is_audited_with_actor_and_reason(env: dict[str, str]) -> None:
+    org, author, _ = make_org()
+    post_id = make_post(org, author)
+    with session_scope() as session:
+        post = session.get(Post, post_id)
+        assert post
+        transition(session, post, State.NEEDS_REVIEW, actor="barrière", channel="worker", reason="OFF_MISSION")
+    with session_scope() as session:
+        event = session.exec(
+            select(AuditEvent).where(AuditEvent.post_id == post_id, AuditEvent.action == "transition")
+        ).one()
+    assert (event.actor, event.from_state, event.to_state, event.reason) == (
+        "barrière",
+        "pending_check",
+        "needs_review",
+        "OFF_MISSION",
+    )
+
+
+def test_an_edit_returns_to_the_gate_and_voids_approvals(env: dict[str, str]) -> None:
+    org, author, approver = make_org()
+    post_id = make_post(org, author)
+    _force(post_id, State.AWAITING_SIGNOFF)
+    with session_scope() as session:
+        post = session.get(Post, post_id)
+        assert post
+        session.add(Approval(post_id=post_id, member_id=approver, content_hash=post.content_hash, channel="cli"))
+    with session_scope() as session:
+        post = session.get(Post, post_id)
+        assert post
+        post.text = "Nouveau texte"
+        record_edit(session, post, new_hash="autre", actor="Marie", channel="cli", what="texte")
+    with session_scope() as session:
+        post = session.get(Post, post_id)
+        approval = session.exec(select(Approval).where(Approval.post_id == post_id)).one()
+        assert post and post.state == State.PENDING_CHECK and post.version == 2 and post.text == "Nouveau texte"
+        assert approval.voided_at is not None
+
+
+def test_a_published_post_cannot_be_edited(env: dict[str, str]) -> None:
+    org, author, _ = make_org()
+    post_id = make_post(org, author)
+    _force(post_id, State.PUBLISHED)
+    with pytest.raises(TransitionRefused), session_scope() as session:
+        post = session.get(Post, post_id)
+        assert post
+        post.text = "changé"
+        record_edit(session, post, new_hash="x", actor="Marie", channel="cli", what="texte")
