@@ -1,0 +1,30 @@
+"""The job functions RQ runs: ids in, a short outcome out; the logic lives in the package."""
+
+from __future__ import annotations
+
+import socket
+
+from rq import get_current_job
+
+
+def _worker_name() -> str:
+    job = get_current_job()
+    return job.worker_name if job is not None and job.worker_name else socket.gethostname()
+
+
+def check(post_id: int, version: int) -> str:
+    from balise.checking import check_post
+
+    return check_post(post_id, version)
+
+
+def publish(target_id: int) -> str:
+    from balise.publisher.publish import publish_target
+
+    return publish_target(target_id, _worker_name())
+
+
+def takedown(target_id: int) -> str:
+    from balise.publisher.takedown import take_down_target
+
+    return take_down_target(target_id, _worker_name())
