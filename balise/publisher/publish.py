@@ -1,0 +1,274 @@
+"""Publishing one target exactly once on top of an at-least-once queue.
+
+The database decides who publishes: a compare-and-set claim with a lease. A target found
+`publishing` after its lease expired, or after an uncertain outcome (timeout, 5xx), is first
+looked for on the platform; once the platform has answered with an id, nothing re-sends.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col, update
+
+from balise.config import get_settings
+from balise.db import session_scope
+from balise.errors import NeedsPerson, Permanent, PlatformError, RetryLater, TransitionRefused
+from balise.i18n import t
+from balise.models import Photo, Post, Target, utcnow
+from balise.notify import tell_responsible
+from balise.posts import photos_of, targets_of
+from balise.publisher.base import MediaFile, Publication, RemotePost
+from balise.publisher.registry import get_platform
+from balise.states import State, TargetState, transition
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+BACKOFF = (30, 60, 300, 900, 1800, 3600, 3600, 3600)  # seconds before attempt n+1
+RECORD_RETRIES = (0.5, 1, 2, 4, 8, 15, 30)
+TERMINAL = {TargetState.PUBLISHED.value, TargetState.FAILED.value, TargetState.DELETED.value}
+
+
+@dataclass(frozen=True)
+class Claim:
+    publication: Publication
+    platform: str
+    reconcile: bool
+
+
+def publish_target(target_id: int, worker: str) -> str:
+    """Publish one (post, platform) if it is still due; returns what happened, for the job log."""
+    claim = _claim(target_id, worker)
+    if isinstance(claim, str):
+        return claim
+    adapter = get_platform(claim.platform, get_settings())
+    if claim.reconcile:
+        try:
+            found = adapter.find(claim.publication)
+        except PlatformError as exc:
+            return _cannot_tell(target_id, exc)
+        if found is not None:
+            _record_published(target_id, found)
+            return "reconciled"
+    try:
+        remote = adapter.publish(claim.publication)
+    except RetryLater as exc:
+        return _retry_later(target_id, exc)
+    except (NeedsPerson, Permanent) as exc:
+        return _fail(target_id, exc)
+    except Exception as exc:  # an adapter bug or an unclassified network error: maybe sent
+        log.exception("publication %s : résultat incertain", target_id)
+        return _retry_later(
+            target_id, RetryLater("publishing.unexpected", platform=claim.platform, detail=str(exc), uncertain=True)
+        )
+    _record_published(target_id, remote)
+    return "published"
+
+
+def _claim(target_id: int, worker: str) -> Claim | str:
+    now = utcnow()
+    with session_scope() as session:
+        target = session.get(Target, target_id)
+        if target is None:
+            return "missing"
+        post = session.get(Post, target.post_id)
+        assert post is not None
+        if post.state not in (State.SCHEDULED, State.PUBLISHING):
+            return f"skipped:{post.state}"  # cancelled, edited back to the gate, withdrawn...
+        if target.state in TERMINAL:
+            return f"done:{target.state}"
+        reconcile = target.needs_reconcile
+        if target.state == TargetState.PUBLISHING:
+            if target.lease_until is not None and target.lease_until > now:
+                return "busy"
+            reconcile = True  # the last worker died or timed out mid-call: look before sending
+            condition = col(Target.lease_until) == target.lease_until
+        else:
+            if target.due_at > now:
+                return "not_due"
+            condition = col(Target.due_at) <= now
+        claimed = session.execute(
+            update(Target)
+            .where(col(Target.id) == target_id, col(Target.state) == target.state, condition)
+            .values(
+                state=TargetState.PUBLISHING.value,
+                lease_until=now + LEASE,
+                claimed_by=worker,
+                attempts=Target.attempts + 1,
+                updated_at=now,
+            )
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return "lost_race"
+        if post.state == State.SCHEDULED:
+            try:
+                transition(session, post, State.PUBLISHING, actor=worker, channel="worker")
+            except TransitionRefused:
+                session.refresh(post)  # another worker moved it first; that is fine
+                if post.state != State.PUBLISHING:
+                    session.rollback()
+                    return f"skipped:{post.state}"
+        return Claim(_publication(session, post, target, now), target.platform, reconcile)
+
+
+def _publication(session: Session, post: Post, target: Target, now: datetime) -> Publication:
+    assert post.id is not None and target.id is not None
+    photos = tuple(_media(p) for p in photos_of(session, post))
+    return Publication(
+        post_id=post.id,
+        target_id=target.id,
+        text=post.text,
+        link=post.link,
+        photos=photos,
+        not_before=min(post.scheduled_at, now) - timedelta(days=1),
+    )
+
+
+def _media(photo: Photo) -> MediaFile:
+    return MediaFile(Path(photo.stored_path), photo.mime, photo.sha256)
+
+
+def _record_published(target_id: int, remote: RemotePost) -> None:
+    """Store the platform's id; database errors are retried here, never by re-publishing."""
+    for delay in (*RECORD_RETRIES, None):
+        try:
+            with session_scope() as session:
+                session.execute(
+                    update(Target)
+                    .where(col(Target.id) == target_id, col(Target.state) == TargetState.PUBLISHING.value)
+                    .values(
+                        state=TargetState.PUBLISHED.value,
+                        remote_id=remote.remote_id,
+                        url=remote.url,
+                        lease_until=None,
+                        needs_reconcile=False,
+                        last_error=None,
+                        error_kind=None,
+                        updated_at=utcnow(),
+                    )
+                )
+                _finish_post(session, target_id)
+            return
+        except SQLAlchemyError:
+            if delay is None:
+                # The lease will expire and the next run will find the post on the platform.
+                log.exception("publication %s faite (%s) mais non enregistrée", target_id, remote.remote_id)
+                raise
+            time.sleep(delay)
+
+
+def _finish_post(session: Session, target_id: int) -> None:
+    target = session.get(Target, target_id)
+    assert target is not None
+    post = session.get(Post, target.post_id)
+    assert post is not None
+    targets = targets_of(session, post)
+    if post.state != State.PUBLISHING or any(t.state not in TERMINAL for t in targets):
+        return
+    # One failing network does not fail the post: it is published where it went out, and the
+    # failed target keeps its own state and error for a person to see.
+    done = any(t.state == TargetState.PUBLISHED for t in targets)
+    transition(session, post, State.PUBLISHED if done else State.FAILED, actor="balise", channel="worker")
+
+
+def _retry_later(target_id: int, exc: RetryLater) -> str:
+    now = utcnow()
+    with session_scope() as session:
+        target = session.get(Target, target_id)
+        assert target is not None
+        if exc.uncertain:
+            # Maybe sent: stay `publishing`; once this lease runs out the next run looks first.
+            retry_at = exc.retry_at or now + timedelta(seconds=_backoff(target.attempts))
+            _set(
+                session,
+                target_id,
+                needs_reconcile=True,
+                lease_until=retry_at,
+                last_error=exc.message("fr"),
+                error_kind="uncertain",
+            )
+            return "uncertain"
+        if target.attempts >= MAX_ATTEMPTS:
+            return _fail_in(session, target, exc)
+        due = exc.retry_at or now + timedelta(seconds=_backoff(target.attempts))
+        _set(
+            session, target_id, state=TargetState.PENDING.value, due_at=due, lease_until=None,
+            last_error=exc.message("fr"), error_kind="retry_later",
+        )  # fmt: skip
+        attempts = target.attempts
+    from balise.queue.queues import enqueue_publish
+
+    try:
+        enqueue_publish(target_id, attempts, at=due)
+    except Exception:  # noqa: BLE001 - Redis down: `publish-due` re-enqueues from the database
+        log.warning("relance %s non mise en file; publish-due s'en chargera", target_id)
+    return "retry_later"
+
+
+def _cannot_tell(target_id: int, exc: PlatformError) -> str:
+    """The platform could not say whether the post exists: never guess, ask a person."""
+    with session_scope() as session:
+        target = session.get(Target, target_id)
+        assert target is not None
+        if isinstance(exc, RetryLater) and target.attempts < MAX_ATTEMPTS:
+            retry_at = exc.retry_at or utcnow() + timedelta(seconds=_backoff(target.attempts))
+            _set(session, target_id, lease_until=retry_at, last_error=exc.message("fr"), error_kind="uncertain")
+            return "reconcile_later"
+        _set(
+            session,
+            target_id,
+            lease_until=None,
+            error_kind="needs_person",
+            last_error=t("publishing.cannot_tell", lang="fr", detail=exc.message("fr")),
+        )
+        post = session.get(Post, target.post_id)
+        assert post is not None
+        tell_responsible(session, post, f"uncertain-{target_id}", t("publishing.cannot_tell", detail=exc.message()))
+    return "needs_person"
+
+
+def _fail(target_id: int, exc: PlatformError) -> str:
+    with session_scope() as session:
+        target = session.get(Target, target_id)
+        assert target is not None
+        return _fail_in(session, target, exc)
+
+
+def _fail_in(session: Session, target: Target, exc: PlatformError) -> str:
+    kind = (
+        "needs_person"
+        if isinstance(exc, NeedsPerson)
+        else "permanent"
+        if isinstance(exc, Permanent)
+        else "retries_exhausted"
+    )
+    assert target.id is not None
+    _set(
+        session,
+        target.id,
+        state=TargetState.FAILED.value,
+        lease_until=None,
+        needs_reconcile=False,
+        last_error=exc.message("fr"),
+        error_kind=kind,
+    )
+    post = session.get(Post, target.post_id)
+    assert post is not None
+    tell_responsible(session, post, f"failed-{target.id}", exc.message())
+    _finish_post(session, target.id)
+    return f"failed:{kind}"
+
+
+def _set(session: Session, target_id: int, **values: object) -> None:
+    session.execute(update(Target).where(col(Target.id) == target_id).values(updated_at=utcnow(), **values))
+
+
+def _backoff(attempts: int) -> int:
+    return BACKOFF[min(max(attempts - 1, 0), len(BACKOFF) - 1)]

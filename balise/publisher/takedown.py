@@ -1,0 +1,71 @@
+"""Taking a published post down everywhere it went: retraction, or a withdrawn consent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, col, update
+
+from balise.config import get_settings
+from balise.db import session_scope
+from balise.errors import InvalidInput, PlatformError, RetryLater
+from balise.models import Member, Post, Target, utcnow
+from balise.notify import tell_author, tell_responsible
+from balise.organizations import require_role
+from balise.posts import targets_of
+from balise.publisher.registry import get_platform
+from balise.states import State, TargetState, transition
+
+
+def retract(session: Session, post: Post, member: Member, *, reason: str, channel: str) -> list[int]:
+    """Withdraw a published post; returns the targets to take down (enqueue after commit)."""
+    if not reason.strip():
+        raise InvalidInput("takedown.reason_required")
+    require_role(member, "approver", "admin")
+    transition(session, post, State.WITHDRAWN, actor=member.name, channel=channel, reason=reason)
+    tell_author(
+        session, post, "withdrawn", f"Votre publication n° {post.id} a été retirée par {member.name} : {reason}"
+    )
+    return [t.id for t in targets_of(session, post) if t.state == TargetState.PUBLISHED and t.id is not None]
+
+
+def take_down_target(target_id: int, worker: str) -> str:
+    with session_scope() as session:
+        target = session.get(Target, target_id)
+        if target is None or target.state != TargetState.PUBLISHED or target.remote_id is None:
+            return "nothing"
+        post = session.get(Post, target.post_id)
+        assert post is not None
+        if post.state != State.WITHDRAWN:
+            return f"skipped:{post.state}"
+        platform, remote_id = target.platform, target.remote_id
+    try:
+        get_platform(platform, get_settings()).delete(remote_id)
+    except RetryLater as exc:
+        from balise.queue.queues import queue
+
+        delay = (exc.retry_at - utcnow()) if exc.retry_at else timedelta(minutes=1)
+        queue("takedown").enqueue_in(max(delay, timedelta(seconds=1)), "balise.queue.jobs.takedown", target_id)
+        return "retry_later"
+    except PlatformError as exc:
+        with session_scope() as session:
+            session.execute(
+                update(Target)
+                .where(col(Target.id) == target_id)
+                .values(last_error=exc.message("fr"), error_kind="needs_person")
+            )
+            tell_responsible(session, post, f"takedown-{target_id}", exc.message())
+        return "needs_person"
+    with session_scope() as session:
+        session.execute(
+            update(Target)
+            .where(col(Target.id) == target_id, col(Target.state) == TargetState.PUBLISHED.value)
+            .values(state=TargetState.DELETED.value, updated_at=utcnow())
+        )
+        from balise import audit
+
+        audit.record(
+            session, org_id=post.org_id, post_id=post.id, actor=worker, channel="worker",
+            action="deleted_on_platform", reason=f"{platform} {remote_id}",
+        )  # fmt: skip
+    return "deleted"
