@@ -1,0 +1,48 @@
+"""The media store: photos are copied in by content hash, so the original path is not trusted
+after a draft is added, and the same photo is stored once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from balise.errors import InvalidInput
+
+FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    sha256: str
+    path: Path
+    mime: str
+    original_name: str
+
+
+def store_photo(source: Path, media_dir: Path) -> StoredPhoto:
+    """Check `source` is a readable image of a supported format and copy it into the store."""
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise InvalidInput("media.unreadable", path=source, detail=exc.strerror or str(exc)) from exc
+    try:
+        with Image.open(source) as image:
+            image.verify()
+            fmt = image.format or ""
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise InvalidInput("media.not_an_image", path=source) from exc
+    if fmt not in FORMATS:
+        raise InvalidInput("media.unsupported", path=source, format=fmt, known="JPEG, PNG, GIF, WebP")
+    digest = hashlib.sha256(data).hexdigest()
+    target = media_dir / digest[:2] / f"{digest}.{fmt.lower()}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    return StoredPhoto(digest, target, FORMATS[fmt], source.name)

@@ -1,0 +1,220 @@
+"""Drafts and posts: create, edit, cancel, read; what the CLI, the web app and jobs share."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, delete, select
+
+from balise import audit
+from balise.errors import InvalidInput, NotFound
+from balise.media import store_photo
+from balise.models import ComplianceResult, Member, Organization, Photo, Post, Target, utcnow
+from balise.platform_names import canonical_platforms
+from balise.states import State, TargetState, record_edit, transition
+from balise.timeparse import local_iso
+
+
+@dataclass(frozen=True)
+class DraftInput:
+    """What a person gives for a draft, already parsed (times in UTC)."""
+
+    text: str
+    platforms: tuple[str, ...]
+    scheduled_at: datetime
+    link: str | None = None
+    topic: str | None = None
+    photos: tuple[Path, ...] = ()
+
+
+def content_hash(text: str, link: str | None, platforms: list[str], photos: list[str], at: datetime) -> str:
+    """The exact content an approval covers: any change makes a new hash."""
+    payload = {"text": text, "link": link, "platforms": sorted(platforms), "photos": photos, "at": at.isoformat()}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _validate(draft: DraftInput) -> tuple[str, tuple[str, ...]]:
+    text = draft.text.strip()
+    if not text:
+        raise InvalidInput("posts.empty_text")
+    if not draft.platforms:
+        raise InvalidInput("posts.no_platform")
+    return text, canonical_platforms(draft.platforms)
+
+
+def _hash_of(session: Session, post: Post) -> str:
+    return content_hash(
+        post.text, post.link, platforms_of(session, post), photo_hashes(session, post), post.scheduled_at
+    )
+
+
+def create_post(session: Session, org: Organization, author: Member, draft: DraftInput, media_dir: Path) -> Post:
+    """A new draft in `pending_check`, with one target per platform; nothing is queued here."""
+    text, platforms = _validate(draft)
+    stored = [store_photo(p, media_dir) for p in draft.photos]  # fails before anything is written
+    assert org.id is not None and author.id is not None
+    post = Post(
+        org_id=org.id,
+        author_id=author.id,
+        text=text,
+        link=draft.link,
+        topic=draft.topic,
+        scheduled_at=draft.scheduled_at,
+        entered_timezone=org.timezone,
+        content_hash=content_hash(text, draft.link, list(platforms), [s.sha256 for s in stored], draft.scheduled_at),
+    )
+    session.add(post)
+    session.flush()
+    assert post.id is not None
+    for platform in platforms:
+        session.add(Target(post_id=post.id, platform=platform, due_at=draft.scheduled_at))
+    for position, photo in enumerate(stored):
+        session.add(
+            Photo(
+                post_id=post.id,
+                position=position,
+                sha256=photo.sha256,
+                stored_path=str(photo.path),
+                original_name=photo.original_name,
+                mime=photo.mime,
+            )
+        )
+    audit.record(
+        session, org_id=org.id, post_id=post.id, actor=author.name, channel="cli", action="created",
+        to_state=State.PENDING_CHECK.value,
+    )  # fmt: skip
+    session.flush()
+    return post
+
+
+def edit_post(
+    session: Session,
+    post: Post,
+    editor: Member,
+    *,
+    text: str | None = None,
+    platforms: tuple[str, ...] | None = None,
+    scheduled_at: datetime | None = None,
+    link: str | None = None,
+    channel: str = "cli",
+) -> Post:
+    """Change a draft; it goes back to the gate and earlier approvals are void."""
+    changed: list[str] = []
+    if text is not None:
+        if not text.strip():
+            raise InvalidInput("posts.empty_text")
+        post.text, changed = text.strip(), [*changed, "texte"]
+    if link is not None:
+        post.link, changed = link or None, [*changed, "lien"]
+    if scheduled_at is not None:
+        post.scheduled_at, changed = scheduled_at, [*changed, "date"]
+    new_platforms = canonical_platforms(platforms) if platforms is not None else None
+    if not changed and new_platforms is None:
+        raise InvalidInput("posts.nothing_to_edit", post_id=post.id)
+    if new_platforms is not None:
+        if not new_platforms:
+            raise InvalidInput("posts.no_platform")
+        changed.append("plateformes")
+        assert post.id is not None
+        session.execute(delete(Target).where(col(Target.post_id) == post.id))
+        for platform in new_platforms:
+            session.add(Target(post_id=post.id, platform=platform, due_at=post.scheduled_at))
+        session.flush()
+    elif scheduled_at is not None:
+        for target in targets_of(session, post):
+            target.due_at = scheduled_at
+            session.add(target)
+    record_edit(
+        session, post, new_hash=_hash_of(session, post), actor=editor.name, channel=channel, what=", ".join(changed)
+    )
+    return post
+
+
+def cancel_post(session: Session, post: Post, actor: Member, reason: str | None) -> None:
+    transition(session, post, State.CANCELLED, actor=actor.name, channel="cli", reason=reason)
+
+
+def get_post(session: Session, org: Organization, post_id: int) -> Post:
+    post = session.get(Post, post_id)
+    if post is None or post.org_id != org.id:
+        raise NotFound("posts.unknown", post_id=post_id)
+    return post
+
+
+def list_posts(session: Session, org: Organization, state: str | None = None) -> list[Post]:
+    query = select(Post).where(Post.org_id == org.id).order_by(col(Post.scheduled_at), col(Post.id))
+    if state:
+        if state not in {s.value for s in State}:
+            raise InvalidInput("posts.unknown_state", state=state, known=", ".join(s.value for s in State))
+        query = query.where(Post.state == state)
+    return list(session.exec(query))
+
+
+def targets_of(session: Session, post: Post) -> list[Target]:
+    return list(session.exec(select(Target).where(Target.post_id == post.id).order_by(col(Target.platform))))
+
+
+def platforms_of(session: Session, post: Post) -> list[str]:
+    return [t.platform for t in targets_of(session, post)]
+
+
+def photos_of(session: Session, post: Post) -> list[Photo]:
+    return list(session.exec(select(Photo).where(Photo.post_id == post.id).order_by(col(Photo.position))))
+
+
+def photo_hashes(session: Session, post: Post) -> list[str]:
+    return [p.sha256 for p in photos_of(session, post)]
+
+
+def latest_check(session: Session, post: Post) -> ComplianceResult | None:
+    return session.exec(
+        select(ComplianceResult).where(ComplianceResult.post_id == post.id).order_by(col(ComplianceResult.id).desc())
+    ).first()
+
+
+def post_json(session: Session, post: Post, zone: ZoneInfo) -> dict[str, Any]:
+    """The stable JSON shape of a post for scripts (`--json`): see shared/DESIGN.md."""
+    author = session.get(Member, post.author_id)
+    check = latest_check(session, post)
+    return {
+        "id": post.id,
+        "state": post.state,
+        "scheduled_at": local_iso(post.scheduled_at, zone),
+        "timezone": zone.key,
+        "text": post.text,
+        "link": post.link,
+        "topic": post.topic,
+        "author": author.name if author else None,
+        "content_hash": post.content_hash,
+        "targets": [
+            {
+                "platform": t.platform,
+                "state": t.state,
+                "remote_id": t.remote_id,
+                "url": t.url,
+                "attempts": t.attempts,
+                "last_error": t.last_error,
+            }
+            for t in targets_of(session, post)
+        ],
+        "photos": [{"sha256": p.sha256, "name": p.original_name} for p in photos_of(session, post)],
+        "compliance": None
+        if check is None
+        else {"verdict": check.verdict, "reasons": check.reasons, "policy_version": check.policy_version},
+        "created_at": local_iso(post.created_at, zone),
+        "published_at": local_iso(post.published_at, zone) if post.published_at else None,
+    }
+
+
+def is_published(target: Target) -> bool:
+    return target.state == TargetState.PUBLISHED.value
+
+
+def now() -> datetime:
+    return utcnow()

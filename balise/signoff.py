@@ -1,0 +1,135 @@
+"""The second, human sign-off: four eyes before anything is scheduled.
+
+An approval covers one exact content hash; the approver is never the author; a draft the
+gate sent to review is overridden only by an approver or admin, with a written reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from balise.errors import InvalidInput, PermissionDenied
+from balise.models import Approval, Member, Organization, Post, utcnow
+from balise.notify import tell_author
+from balise.posts import content_hash, photo_hashes, platforms_of, targets_of
+from balise.states import State, transition
+
+LATE_GRACE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class LateChoice:
+    """What to do with a post signed off after its time: now, or at a new time."""
+
+    now: bool = False
+    at: datetime | None = None
+
+
+class LateSignoff(InvalidInput):
+    """The post's time has passed: the approver must choose (`--now` or `--at`)."""
+
+
+def _check_approver(post: Post, member: Member) -> None:
+    if member.role not in ("approver", "admin"):
+        raise PermissionDenied("signoff.not_approver", name=member.name, role=member.role)
+    if member.id == post.author_id:
+        raise PermissionDenied("signoff.own_post", name=member.name, post_id=post.id)
+
+
+def approve(
+    session: Session,
+    org: Organization,
+    post: Post,
+    member: Member,
+    *,
+    channel: str,
+    comment: str | None = None,
+    late: LateChoice | None = None,
+    expected_hash: str | None = None,
+) -> bool:
+    """Record a sign-off; True when it completed the required count and the post is scheduled."""
+    _check_approver(post, member)
+    if post.state != State.AWAITING_SIGNOFF:
+        raise InvalidInput("signoff.not_awaiting", post_id=post.id, state=post.state)
+    if expected_hash is not None and expected_hash != post.content_hash:
+        raise InvalidInput("signoff.changed_since", post_id=post.id)
+    now = utcnow()
+    if post.scheduled_at < now - LATE_GRACE:
+        late = late or LateChoice()
+        if not late.now and late.at is None:
+            raise LateSignoff("signoff.late", post_id=post.id)
+        _reschedule(session, post, now if late.now else late.at or now)
+    assert post.id is not None and member.id is not None
+    existing = session.exec(
+        select(Approval).where(
+            Approval.post_id == post.id,
+            col(Approval.voided_at).is_(None),
+            Approval.content_hash == post.content_hash,
+        )
+    ).all()
+    if any(a.member_id == member.id for a in existing):
+        raise InvalidInput("signoff.already", name=member.name, post_id=post.id)
+    session.add(
+        Approval(post_id=post.id, member_id=member.id, content_hash=post.content_hash, channel=channel, comment=comment)
+    )
+    count = len(existing) + 1
+    if count < org.required_signoffs:
+        from balise import audit
+
+        audit.record(
+            session,
+            org_id=post.org_id,
+            post_id=post.id,
+            actor=member.name,
+            channel=channel,
+            action="approval",
+            reason=comment,
+        )
+        return False
+    transition(session, post, State.SCHEDULED, actor=member.name, channel=channel, reason=comment or "approuvée")
+    tell_author(
+        session,
+        post,
+        f"approved-v{post.version}",
+        f"Votre publication n° {post.id} est approuvée et sera publiée à l'heure prévue.",
+    )
+    return True
+
+
+def _reschedule(session: Session, post: Post, at: datetime) -> None:
+    """The approver's choice of time for a late post; the approval covers the new content hash."""
+    post.scheduled_at = at
+    for target in targets_of(session, post):
+        target.due_at = at
+        session.add(target)
+    post.content_hash = content_hash(post.text, post.link, platforms_of(session, post), photo_hashes(session, post), at)
+    session.add(post)
+
+
+def reject(session: Session, post: Post, member: Member, *, reason: str, channel: str) -> None:
+    if not reason.strip():
+        raise InvalidInput("signoff.reason_required")
+    _check_approver(post, member)
+    transition(session, post, State.REJECTED, actor=member.name, channel=channel, reason=reason)
+    tell_author(session, post, f"rejected-v{post.version}", f"Votre publication n° {post.id} a été refusée : {reason}")
+
+
+def override(session: Session, post: Post, member: Member, *, reason: str, channel: str) -> None:
+    """Send a `needs_review` draft on to sign-off, with the written reason in the audit log."""
+    if not reason.strip():
+        raise InvalidInput("signoff.override_reason_required")
+    _check_approver(post, member)
+    transition(session, post, State.AWAITING_SIGNOFF, actor=member.name, channel=channel, reason=reason)
+
+
+def inbox(session: Session, org: Organization, member: Member) -> list[Post]:
+    """What waits for this member's sign-off, oldest first (not their own drafts)."""
+    posts = session.exec(
+        select(Post)
+        .where(Post.org_id == org.id, Post.state.in_([State.AWAITING_SIGNOFF.value, State.NEEDS_REVIEW.value]))  # type: ignore[attr-defined]
+        .order_by(Post.updated_at)  # type: ignore[arg-type]
+    )
+    return [p for p in posts if p.author_id != member.id]

@@ -1,0 +1,96 @@
+"""What `balise status` reports: counts, queues, signs of life, and what needs a person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from balise.heartbeat import CRON_STALLED, alive, last
+from balise.models import Organization, Post, Target, utcnow
+from balise.schedule import OVERDUE
+from balise.states import State, TargetState
+
+RECENT = timedelta(days=30)  # failed targets older than this no longer clutter the status
+
+
+@dataclass
+class Problem:
+    post_id: int
+    platform: str
+    kind: str  # overdue | stuck | uncertain | needs_person | failed
+    since: datetime
+    detail: str | None
+
+
+@dataclass
+class StatusReport:
+    counts: dict[str, int]
+    queues: dict[str, int] | None
+    queue_error: str | None
+    cron_last: datetime | None
+    workers: list[tuple[str, datetime, bool]]
+    problems: list[Problem] = field(default_factory=list)
+    stalled: bool = False
+    stall_reasons: list[str] = field(default_factory=list)
+
+
+def build_status(session: Session, org: Organization) -> StatusReport:
+    now = utcnow()
+    rows = session.exec(select(Post.state, func.count()).where(Post.org_id == org.id).group_by(Post.state)).all()
+    counts = {s.value: 0 for s in State} | {state: n for state, n in rows}
+    try:
+        from balise.queue.queues import depths
+
+        queues, queue_error = depths(), None
+    except Exception as exc:  # noqa: BLE001 - status must still print when Redis is down
+        queues, queue_error = None, str(exc)
+    crons = last(session, "cron")
+    workers = [(w.name, w.last_seen, alive(w, now)) for w in last(session, "worker")]
+    report = StatusReport(counts, queues, queue_error, crons[0].last_seen if crons else None, workers)
+    report.problems = _problems(session, org, now)
+    active = counts[State.SCHEDULED] + counts[State.PUBLISHING]
+    if report.cron_last is not None and now - report.cron_last > CRON_STALLED:
+        report.stall_reasons.append("cron")
+    if report.cron_last is None and active and not any(a for _, _, a in workers):
+        report.stall_reasons.append("cron_never")
+    if any(p.kind in {"overdue", "stuck"} for p in report.problems):
+        report.stall_reasons.append("overdue")
+    report.stalled = bool(report.stall_reasons)
+    return report
+
+
+def _problems(session: Session, org: Organization, now: datetime) -> list[Problem]:
+    live = col(Post.state).in_([State.SCHEDULED.value, State.PUBLISHING.value])
+    rows = session.exec(
+        select(Target, Post)
+        .join(Post, col(Post.id) == Target.post_id)
+        .where(Post.org_id == org.id)
+        .where(
+            sa.or_(
+                sa.and_(col(Target.state) == TargetState.PENDING.value, col(Target.due_at) <= now - OVERDUE, live),
+                sa.and_(col(Target.state) == TargetState.PUBLISHING.value, live),
+                sa.and_(col(Target.state) == TargetState.FAILED.value, col(Target.updated_at) >= now - RECENT),
+            )
+        )
+        .order_by(col(Target.due_at))
+    ).all()
+    problems = []
+    for target, post in rows:
+        assert post.id is not None
+        if target.state == TargetState.PENDING:
+            kind, since = "overdue", target.due_at
+        elif target.state == TargetState.FAILED:
+            kind, since = ("needs_person" if target.error_kind == "needs_person" else "failed"), target.updated_at
+        elif target.error_kind == "needs_person":
+            kind, since = "needs_person", target.updated_at
+        elif target.needs_reconcile:
+            kind, since = "uncertain", target.updated_at
+        elif target.lease_until is not None and target.lease_until < now:
+            kind, since = "stuck", target.updated_at
+        else:
+            continue  # publishing right now, within its lease
+        problems.append(Problem(post.id, target.platform, kind, since, target.last_error))
+    return problems
