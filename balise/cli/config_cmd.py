@@ -1,0 +1,34 @@
+"""`balise config show`: the effective settings and where each came from."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from balise.cli import output
+from balise.cli.common import JsonOption
+from balise.config import config_path, describe_settings, get_settings
+from balise.i18n import t
+
+app = typer.Typer(help="Configuration de balise.", no_args_is_help=True)
+
+
+@app.command("show")
+def show(json_: JsonOption = False) -> None:
+    """Affiche chaque réglage, sa valeur (secrets masqués) et sa source.
+
+    Exemples :
+
+      balise config show
+
+      BALISE_LANG=en balise config show --json
+    """
+    lines = describe_settings(get_settings())
+    if json_:
+        output.print_json([{"name": x.name, "value": x.value, "source": x.source} for x in lines])
+        return
+    output.console.print(t("cli.config_file", path=config_path()))
+    table = Table("Réglage", "Valeur", "Source")
+    for line in lines:
+        table.add_row(line.name, line.value, t("cli.source_" + line.source))
+    output.console.print(table)

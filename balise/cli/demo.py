@@ -1,0 +1,38 @@
+"""`balise demo`: see the whole pipeline work, on the sandbox, with nothing configured."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from balise.cli import output
+from balise.config import get_settings
+from balise.demo import run_demo
+from balise.i18n import t
+
+
+def demo_command() -> None:
+    """Montre tout le parcours sur la plateforme d'essai (sandbox), sans aucun compte :
+
+    brouillons réalistes → vérification de conformité → approbation par une deuxième
+    personne → publication. Les publications vont dans le dossier « outbox » des données.
+
+    Exemple :
+
+      balise demo
+    """
+    with output.console.status(t("cli.demo_setup")) as status:
+        rows = run_demo(lambda step: status.update(t("cli.demo_" + step)))
+    table = Table("N°", "Résultat", "Plateformes", "Pourquoi", "Texte", show_lines=True)
+    for row in rows:
+        places = "\n".join(f"{p} : {t('labels.' + s)}" + (f"\n{u}" if u else "") for p, s, u in row.platforms)
+        reasons = "\n".join(row.reasons) or "—"
+        table.add_row(
+            str(row.post_id),
+            t("labels." + row.state),
+            places,
+            reasons,
+            row.text[:80] + ("…" if len(row.text) > 80 else ""),
+        )
+    output.console.print(table)
+    published = sum(r.state == "published" for r in rows)
+    output.ok(t("cli.demo_done", published=published, total=len(rows), outbox=get_settings().data_path / "outbox"))

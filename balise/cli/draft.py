@@ -1,0 +1,214 @@
+"""`balise draft`: add, list, show, edit and cancel drafts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from balise.cli import output
+from balise.cli.common import AsOption, JsonOption, acting_member, enqueue_quietly, org_session
+from balise.config import get_settings
+from balise.i18n import t
+from balise.organizations import org_zone
+from balise.posts import (
+    DraftInput,
+    cancel_post,
+    create_post,
+    edit_post,
+    get_post,
+    list_posts,
+    post_json,
+)
+from balise.queue.queues import enqueue_check
+from balise.timeparse import parse_when
+
+app = typer.Typer(help="Brouillons : ajouter, lister, voir, modifier, annuler.", no_args_is_help=True)
+
+PlatformOption = Annotated[
+    list[str],
+    typer.Option("--platform", "-p", help="facebook, x (ou twitter), sandbox; répétez l'option pour plusieurs."),
+]
+AtHelp = (
+    'Quand publier : "AAAA-MM-JJ HH:MM" (heure de l\'organisme), une date ISO 8601 avec décalage, ou « maintenant ».'
+)
+
+
+def _print_post(data: dict[str, Any]) -> None:
+    console = output.console
+    console.print(f"[bold]Publication n° {data['id']}[/bold] — {t('labels.' + data['state'])}")
+    console.print(f"Prévue : {data['scheduled_at']} ({data['timezone']})   Auteur·e : {data['author']}")
+    console.print(f"\n{data['text']}\n", soft_wrap=True)
+    if data["link"]:
+        console.print(f"Lien : {data['link']}")
+    for target in data["targets"]:
+        line = f"  • {target['platform']} : {t('labels.' + target['state'])}"
+        if target["url"]:
+            line += f" — {target['url']}"
+        if target["last_error"]:
+            line += f" [red]({target['last_error']})[/red]"
+        console.print(line, soft_wrap=True)
+    check = data["compliance"]
+    if check:
+        console.print(f"\nVérification : [bold]{check['verdict']}[/bold] (politique {check['policy_version']})")
+        for reason in check["reasons"]:
+            console.print(
+                f"  - [yellow]{reason['code']}[/yellow] : {reason['message']} [dim]({reason['clause']})[/dim]",
+                soft_wrap=True,
+            )
+            if reason.get("suggestion"):
+                console.print(f"    Suggestion : {reason['suggestion']}", soft_wrap=True)
+
+
+@app.command("add")
+def add(
+    text: Annotated[str, typer.Argument(help="Le texte de la publication.")],
+    platform: PlatformOption,
+    at: Annotated[str, typer.Option("--at", help=AtHelp)],
+    photo: Annotated[
+        list[Path] | None, typer.Option("--photo", help="Une photo (JPEG, PNG, GIF, WebP); répétable.")
+    ] = None,
+    link: Annotated[str | None, typer.Option("--link", help="Un lien à joindre.")] = None,
+    topic: Annotated[str | None, typer.Option("--topic", help="Sujet (catégorie de la politique), facultatif.")] = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Ajoute un brouillon; il passe aussitôt à la vérification de conformité.
+
+    Exemples :
+
+      balise draft add "Nous embauchons une animatrice!" -p facebook -p x --at "2027-01-15 10:00" --as Marie
+
+      balise draft add "Photos de notre activité" -p facebook --at maintenant --photo activite.jpg
+    """
+    settings = get_settings()
+    with org_session() as (session, org):
+        author = acting_member(session, org, as_)
+        when = parse_when(at, org_zone(org))
+        draft = DraftInput(
+            text=text, platforms=tuple(platform), scheduled_at=when, link=link, topic=topic, photos=tuple(photo or ())
+        )
+        post = create_post(session, org, author, draft, settings.data_path / "media")
+        session.flush()
+        data = post_json(session, post, org_zone(org))
+    assert post.id is not None
+    enqueue_quietly(t("cli.check_label"), enqueue_check, post.id, post.version)
+    if json_:
+        output.print_json(data)
+    else:
+        output.ok(t("cli.draft_added", post_id=post.id, when=data["scheduled_at"]))
+
+
+@app.command("list")
+def list_(
+    state: Annotated[str | None, typer.Option("--state", help="N'afficher que cet état (ex. scheduled).")] = None,
+    json_: JsonOption = False,
+) -> None:
+    """Liste les publications, de la plus proche à la plus lointaine.
+
+    Exemples :
+
+      balise draft list
+
+      balise draft list --state awaiting_signoff --json
+    """
+    with org_session() as (session, org):
+        zone = org_zone(org)
+        posts = [post_json(session, p, zone) for p in list_posts(session, org, state)]
+    if json_:
+        output.print_json(posts)
+        return
+    if not posts:
+        output.console.print(t("cli.no_posts"))
+        return
+    table = Table("N°", "État", "Prévue", "Plateformes", "Texte")
+    for p in posts:
+        platforms = ", ".join(f"{x['platform']}:{t('labels.' + x['state'])}" for x in p["targets"])
+        table.add_row(str(p["id"]), t("labels." + p["state"]), p["scheduled_at"][:16], platforms, _short(p["text"]))
+    output.console.print(table)
+
+
+def _short(text: str, width: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+@app.command("show")
+def show(
+    post_id: Annotated[int, typer.Argument(help="Le numéro de la publication.")], json_: JsonOption = False
+) -> None:
+    """Montre une publication : texte, état, liens publiés, raisons de la vérification.
+
+    Exemples :
+
+      balise draft show 12
+
+      balise draft show 12 --json
+    """
+    with org_session() as (session, org):
+        data = post_json(session, get_post(session, org, post_id), org_zone(org))
+    if json_:
+        output.print_json(data)
+    else:
+        _print_post(data)
+
+
+@app.command("edit")
+def edit(
+    post_id: Annotated[int, typer.Argument(help="Le numéro de la publication.")],
+    text: Annotated[str | None, typer.Option("--text", help="Le nouveau texte.")] = None,
+    platform: Annotated[
+        list[str] | None, typer.Option("--platform", "-p", help="Les nouvelles plateformes (remplacent les anciennes).")
+    ] = None,
+    at: Annotated[str | None, typer.Option("--at", help=AtHelp)] = None,
+    link: Annotated[str | None, typer.Option("--link", help='Le nouveau lien ("" pour l\'enlever).')] = None,
+    as_: AsOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """Modifie un brouillon. Il repasse à la vérification et les approbations sont annulées.
+
+    Exemples :
+
+      balise draft edit 12 --text "Nouveau texte" --as Marie
+
+      balise draft edit 12 --at "2027-02-01 09:30" --as Marie
+    """
+    with org_session() as (session, org):
+        editor = acting_member(session, org, as_)
+        post = get_post(session, org, post_id)
+        when = parse_when(at, org_zone(org)) if at is not None else None
+        edit_post(
+            session,
+            post,
+            editor,
+            text=text,
+            platforms=tuple(platform) if platform else None,
+            scheduled_at=when,
+            link=link,
+        )
+        data = post_json(session, post, org_zone(org))
+    enqueue_quietly(t("cli.check_label"), enqueue_check, post_id, post.version)
+    if json_:
+        output.print_json(data)
+    else:
+        output.ok(t("cli.draft_edited", post_id=post_id))
+
+
+@app.command("cancel")
+def cancel(
+    post_id: Annotated[int, typer.Argument(help="Le numéro de la publication.")],
+    reason: Annotated[str | None, typer.Option("--reason", help="Pourquoi (inscrit au journal).")] = None,
+    as_: AsOption = None,
+) -> None:
+    """Annule une publication qui n'est pas encore partie.
+
+    Exemple :
+
+      balise draft cancel 12 --reason "Activité reportée" --as Marie
+    """
+    with org_session() as (session, org):
+        member = acting_member(session, org, as_)
+        cancel_post(session, get_post(session, org, post_id), member, reason)
+    output.ok(t("cli.draft_cancelled", post_id=post_id))

@@ -1,0 +1,78 @@
+"""`balise init`: a guided first setup (organization, first administrator, secret key)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import tomllib
+import unicodedata
+from typing import Annotated
+
+import typer
+
+from balise.cli import output
+from balise.config import config_path, get_settings, reset_settings
+from balise.db import session_scope
+from balise.errors import InvalidInput
+from balise.i18n import t
+from balise.organizations import add_member, create_organization
+
+
+def _slug(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "organisme"
+
+
+def _store_secret_key() -> None:
+    """Generate BALISE_SECRET_KEY once, in the config file (never in the database)."""
+    if get_settings().secret_key:
+        return
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    if "secret_key" in tomllib.loads(existing or ""):
+        return
+    path.write_text(existing + f'\nsecret_key = "{secrets.token_urlsafe(32)}"\n', encoding="utf-8")
+    path.chmod(0o600)
+    reset_settings()
+
+
+def init_command(
+    name: Annotated[str | None, typer.Option("--name", help="Nom de l'organisme.")] = None,
+    admin: Annotated[str | None, typer.Option("--admin", help="Nom de la première personne administratrice.")] = None,
+    email: Annotated[str | None, typer.Option("--email", help="Son courriel.")] = None,
+    timezone: Annotated[
+        str | None, typer.Option("--timezone", help="Fuseau horaire (America/Toronto par défaut).")
+    ] = None,
+) -> None:
+    """Prépare balise pour votre organisme : nom, fuseau horaire, première personne administratrice.
+
+    Sans options, balise pose les questions une à une.
+
+    Exemples :
+
+      balise init
+
+      balise init --name "ESPACE Exemple" --admin "Julie Gagnon" --email julie@espace-exemple.org
+    """
+    settings = get_settings()
+    name = (name or typer.prompt(t("cli.init_name"))).strip()
+    if not name:
+        raise InvalidInput("cli.init_empty_name")
+    zone = timezone or (
+        typer.prompt(t("cli.init_zone"), default=settings.timezone) if admin is None else settings.timezone
+    )
+    admin = admin or typer.prompt(t("cli.init_admin"))
+    email = email or typer.prompt(t("cli.init_email"))
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput("cli.init_bad_zone", zone=zone) from exc
+    with session_scope() as session:
+        org = create_organization(session, slug=_slug(name), name=name, timezone=zone)
+        add_member(session, org, name=admin, email=email, role="admin", actor=admin)
+    _store_secret_key()
+    output.ok(t("cli.init_done", name=name, admin=admin, config=config_path()))
+    output.console.print(t("cli.init_next", admin=admin))

@@ -1,0 +1,126 @@
+"""`balise publish-due`, `worker`, `status` and `stop`: running the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+
+from balise.cli import output
+from balise.cli.common import JsonOption, org_session
+from balise.config import get_settings
+from balise.i18n import t
+from balise.organizations import org_zone
+from balise.queue.embedded import EmbeddedRedis
+from balise.queue.queues import QUEUES
+from balise.schedule import publish_due
+from balise.status import StatusReport, build_status
+from balise.timeparse import local_iso
+
+
+def publish_due_command() -> None:
+    """Met en file tout ce qui est dû (à lancer chaque minute par cron). Sans danger en double.
+
+    Exemple de ligne cron :
+
+      * * * * *  balise publish-due >> ~/balise-cron.log 2>&1
+    """
+    report = publish_due()
+    output.console.print(t("cli.due_report", **asdict(report)))
+
+
+def worker_command(
+    queue_names: Annotated[
+        list[str] | None, typer.Option("--queue", "-q", help=f"File à servir ({', '.join(QUEUES)}); toutes par défaut.")
+    ] = None,
+    burst: Annotated[bool, typer.Option("--burst", help="Vider les files puis s'arrêter.")] = False,
+    with_scheduler: Annotated[
+        bool, typer.Option("--with-scheduler", help="Publier à la seconde près (planificateur de RQ).")
+    ] = False,
+) -> None:
+    """Lance un travailleur qui vérifie, publie et retire les publications.
+
+    Exemples :
+
+      balise worker                        (toutes les files, en continu)
+
+      balise worker --queue compliance --burst
+
+      balise worker --with-scheduler
+    """
+    from balise.errors import InvalidInput
+    from balise.queue.worker import run_worker
+
+    for name in queue_names or []:
+        if name not in QUEUES:
+            raise InvalidInput("cli.unknown_queue", name=name, known=", ".join(QUEUES))
+    run_worker(queue_names, burst=burst, with_scheduler=with_scheduler)
+
+
+def status_command(json_: JsonOption = False) -> None:
+    """Où en est balise : publications par état, files, cron, travailleurs, retards.
+
+    Quitte avec un code non nul si la publication est bloquée (pour un outil de surveillance).
+
+    Exemples :
+
+      balise status
+
+      balise status --json
+    """
+    with org_session() as (session, org):
+        report = build_status(session, org)
+        zone = org_zone(org)
+    if json_:
+        data = asdict(report)
+        data["cron_last"] = local_iso(report.cron_last, zone) if report.cron_last else None
+        data["workers"] = [{"name": n, "last_seen": local_iso(s, zone), "alive": a} for n, s, a in report.workers]
+        for problem in data["problems"]:
+            problem["since"] = local_iso(problem["since"], zone)
+        output.print_json(data)
+    else:
+        _print_status(report, zone)
+    if report.stalled:
+        raise typer.Exit(1)
+
+
+def _print_status(report: StatusReport, zone: ZoneInfo) -> None:
+    console = output.console
+    counts = Table("État", "Nombre")
+    for state, n in report.counts.items():
+        counts.add_row(t("labels." + state), str(n))
+    console.print(counts)
+    if report.queues is None:
+        output.warn(t("cli.queues_unreachable", detail=report.queue_error))
+    else:
+        console.print("Files : " + ", ".join(f"{k} {v}" for k, v in report.queues.items()))
+    cron = local_iso(report.cron_last, zone) if report.cron_last else t("cli.never")
+    console.print(t("cli.cron_last", when=cron))
+    for name, seen, alive in report.workers:
+        mark = "[green]actif[/green]" if alive else "[red]muet[/red]"
+        console.print(f"  travailleur {name} : {mark} (vu {local_iso(seen, zone)})")
+    for p in report.problems:
+        problem = t("cli.problem_" + p.kind)
+        since = local_iso(p.since, zone)
+        line = f"[red]•[/red] n° {p.post_id} {p.platform} : {problem} depuis {since} {p.detail or ''}"
+        console.print(line, soft_wrap=True)
+    for reason in report.stall_reasons:
+        output.error(t("cli.stalled_" + reason))
+
+
+def stop_command() -> None:
+    """Arrête le serveur Redis intégré de ce dossier de données (rien n'est perdu).
+
+    Exemple :
+
+      balise stop
+    """
+    settings = get_settings()
+    if settings.redis_url:
+        output.console.print(t("cli.stop_external"))
+        return
+    stopped = EmbeddedRedis(settings.data_path).stop()
+    output.ok(t("cli.stopped" if stopped else "cli.not_running"))

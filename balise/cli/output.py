@@ -1,0 +1,28 @@
+"""How the CLI prints: one place for colours, errors and JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def error(message: str) -> None:
+    err_console.print(f"[bold red]Erreur :[/bold red] {message}", soft_wrap=True)
+
+
+def warn(message: str) -> None:
+    err_console.print(f"[yellow]Attention :[/yellow] {message}", soft_wrap=True)
+
+
+def ok(message: str) -> None:
+    console.print(f"[green]✓[/green] {message}", soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    """JSON for scripts: plain, one document, no colour."""
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -1,0 +1,33 @@
+"""`balise retract`: take a published post down from every platform it went to."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from balise.cli import output
+from balise.cli.common import AsOption, acting_member, enqueue_quietly, org_session
+from balise.i18n import t
+from balise.posts import get_post
+from balise.publisher.takedown import retract
+from balise.queue.queues import enqueue_takedown
+
+
+def retract_command(
+    post_id: Annotated[int, typer.Argument(help="Le numéro de la publication.")],
+    reason: Annotated[str, typer.Option("--reason", help="Pourquoi la retirer (inscrit au journal).")],
+    as_: AsOption = None,
+) -> None:
+    """Retire une publication publiée de toutes ses plateformes (approbateur·trice ou admin).
+
+    Exemple :
+
+      balise retract 12 --reason "Une personne a retiré son consentement" --as "Julie Gagnon"
+    """
+    with org_session() as (session, org):
+        member = acting_member(session, org, as_)
+        targets = retract(session, get_post(session, org, post_id), member, reason=reason, channel="cli")
+    for target_id in targets:
+        enqueue_quietly(t("cli.takedown_label"), enqueue_takedown, target_id)
+    output.ok(t("cli.retracted", post_id=post_id, count=len(targets)))

@@ -1,0 +1,119 @@
+"""`balise approve`, `reject`, `override` and `inbox`: the second, human sign-off."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from balise.cli import output
+from balise.cli.common import AsOption, acting_member, enqueue_quietly, org_session
+from balise.i18n import t
+from balise.organizations import org_zone
+from balise.posts import get_post, post_json, targets_of
+from balise.queue.queues import enqueue_publish
+from balise.signoff import LateChoice, LateSignoff, approve, inbox, override, reject
+from balise.timeparse import parse_when
+
+PostId = Annotated[int, typer.Argument(help="Le numéro de la publication.")]
+
+
+def approve_command(
+    post_id: PostId,
+    comment: Annotated[str | None, typer.Option("--comment", help="Un commentaire (inscrit au journal).")] = None,
+    now: Annotated[bool, typer.Option("--now", help="Si l'heure prévue est passée : publier tout de suite.")] = False,
+    at: Annotated[str | None, typer.Option("--at", help="Si l'heure prévue est passée : la nouvelle heure.")] = None,
+    as_: AsOption = None,
+) -> None:
+    """Approuve une publication vérifiée (deuxième signature). Jamais par son auteur·e.
+
+    Exemples :
+
+      balise approve 12 --as "Julie Gagnon"
+
+      balise approve 12 --comment "Parfait" --now --as "Julie Gagnon"
+    """
+    for attempt in range(2):
+        try:
+            _approve(post_id, comment, now, at, as_)
+            return
+        except LateSignoff:
+            if attempt or not sys.stdin.isatty():
+                raise
+            choice = typer.prompt(t("cli.late_prompt"), default="m")
+            now, at = (True, None) if choice.strip().lower().startswith("m") else (False, choice)
+
+
+def _approve(post_id: int, comment: str | None, now: bool, at: str | None, as_: str | None) -> None:
+    with org_session() as (session, org):
+        member = acting_member(session, org, as_)
+        post = get_post(session, org, post_id)
+        late = LateChoice(now=now, at=parse_when(at, org_zone(org)) if at else None)
+        scheduled = approve(session, org, post, member, channel="cli", comment=comment, late=late)
+        targets = [(x.id, x.attempts, x.due_at) for x in targets_of(session, post)]
+        when = post_json(session, post, org_zone(org))["scheduled_at"]
+    if not scheduled:
+        output.ok(t("cli.approval_recorded", post_id=post_id))
+        return
+    for target_id, attempts, due in targets:
+        assert target_id is not None
+        # For RQ's scheduler (second precision); `publish-due` is the safety net either way.
+        enqueue_quietly(t("cli.publish_label"), enqueue_publish, target_id, attempts, due)
+    output.ok(t("cli.approved", post_id=post_id, when=when))
+
+
+def reject_command(
+    post_id: PostId,
+    reason: Annotated[str, typer.Option("--reason", help="Le motif, transmis à l'auteur·e.")],
+    as_: AsOption = None,
+) -> None:
+    """Refuse une publication, avec un motif transmis à son auteur·e.
+
+    Exemple :
+
+      balise reject 12 --reason "Le nom de l'enfant apparaît dans le texte" --as "Julie Gagnon"
+    """
+    with org_session() as (session, org):
+        member = acting_member(session, org, as_)
+        reject(session, get_post(session, org, post_id), member, reason=reason, channel="cli")
+    output.ok(t("cli.rejected", post_id=post_id))
+
+
+def override_command(
+    post_id: PostId,
+    reason: Annotated[str, typer.Option("--reason", help="Pourquoi la publication est acceptable malgré l'avis.")],
+    as_: AsOption = None,
+) -> None:
+    """Passe outre l'avis « à revoir » de la barrière (approbateur·trice ou admin, motif obligatoire).
+
+    Exemple :
+
+      balise override 12 --reason "Le texte parle de la formation, pas d'une personne" --as "Julie Gagnon"
+    """
+    with org_session() as (session, org):
+        member = acting_member(session, org, as_)
+        override(session, get_post(session, org, post_id), member, reason=reason, channel="cli")
+    output.ok(t("cli.overridden", post_id=post_id))
+
+
+def inbox_command(as_: AsOption = None) -> None:
+    """Ce qui attend votre approbation, du plus ancien au plus récent.
+
+    Exemple :
+
+      balise inbox --as "Julie Gagnon"
+    """
+    with org_session() as (session, org):
+        member = acting_member(session, org, as_)
+        waiting = [post_json(session, p, org_zone(org)) for p in inbox(session, org, member)]
+    if not waiting:
+        output.console.print(t("cli.inbox_empty"))
+    for data in waiting:
+        output.console.rule(
+            f"n° {data['id']} — {t('labels.' + data['state'])} — {data['author']} — {data['scheduled_at']}"
+        )
+        output.console.print(data["text"], soft_wrap=True)
+        for reason in (data["compliance"] or {}).get("reasons", []):
+            output.console.print(f"  - [yellow]{reason['code']}[/yellow] : {reason['message']}", soft_wrap=True)
+        output.console.print(f'[dim]balise approve {data["id"]}   ·   balise reject {data["id"]} --reason "..."[/dim]')
