@@ -65,3 +65,15 @@ def test_messages_are_in_english_with_balise_lang_en(env: dict[str, str]) -> Non
     result = run_cli(["draft", "show", "999"], {**env, "BALISE_LANG": "en"})
     assert result.returncode == 2
     assert "No post number 999" in result.stderr
+
+
+def test_usage_errors_are_explained_in_french_with_the_help_to_read(env: dict[str, str]) -> None:
+    for args, expected in (
+        (["draft", "add", "Offre", "-p", "x"], "Il manque --at."),
+        (["draft", "show", "abc"], "Valeur invalide pour POST_ID."),
+        (["draft", "list", "--bogus"], "Option inconnue : --bogus."),
+        (["draft", "ajouter"], "Commande inconnue : « ajouter »."),
+    ):
+        result = run_cli(args, env)
+        assert result.returncode == 2, args
+        assert expected in result.stderr and "--help" in result.stderr and "Traceback" not in result.stderr

@@ -9,6 +9,7 @@ import sys
 from typing import Annotated
 
 import typer
+from typer._click import exceptions as click
 
 from balise.cli import (
     audit_cmd,
@@ -24,6 +25,7 @@ from balise.cli import (
 )
 from balise.cli.common import GLOBAL
 from balise.errors import BaliseError
+from balise.i18n import t
 
 app = typer.Typer(
     name="balise",
@@ -63,13 +65,48 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(audit_cmd.app, name="audit")
 
 
+def _param_name(exc: click.ClickException) -> str:
+    param = getattr(exc, "param", None)
+    if param is None:
+        return "?"
+    opts = getattr(param, "opts", None) or []
+    return opts[0] if opts and str(opts[0]).startswith("-") else str(getattr(param, "name", "?")).upper()
+
+
+def _usage_message(exc: click.ClickException) -> str:
+    """Click's usage errors, said in the user's language, with the command's help to read."""
+    ctx = getattr(exc, "ctx", None)
+    help_hint = t("cli.usage_help", command=ctx.command_path if ctx else "balise")
+    if isinstance(exc, click.MissingParameter):
+        message = t("cli.usage_missing", param=_param_name(exc))
+    elif isinstance(exc, click.NoSuchOption):
+        message = t("cli.usage_no_such_option", option=exc.option_name)
+    elif isinstance(exc, click.BadParameter):
+        message = t("cli.usage_bad_value", param=_param_name(exc))
+    elif exc.message.startswith("No such command"):
+        message = t("cli.usage_no_such_command", detail=exc.message.split("'")[1] if "'" in exc.message else "")
+    else:
+        message = t("cli.usage_other", detail=exc.format_message())
+    return f"{message} {help_hint}"
+
+
 def run() -> None:
     """Console entry point: a `BaliseError` becomes its message and exit code, never a traceback."""
     try:
-        app()
+        code = app(standalone_mode=False)
     except BaliseError as exc:
         output.error(exc.message())
         sys.exit(exc.exit_code)
+    except click.NoArgsIsHelpError as exc:
+        print(exc.ctx.get_help() if exc.ctx else "")
+        sys.exit(0)
+    except click.ClickException as exc:
+        output.error(_usage_message(exc))
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        output.error(t("cli.interrupted"))
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
