@@ -212,3 +212,35 @@ def cancel(
         member = acting_member(session, org, as_)
         cancel_post(session, get_post(session, org, post_id), member, reason)
     output.ok(t("cli.draft_cancelled", post_id=post_id))
+
+
+@app.command("resolve")
+def resolve(
+    post_id: Annotated[int, typer.Argument(help="Le numéro de la publication.")],
+    platform: Annotated[str, typer.Option("--platform", "-p", help="La plateforme vérifiée : facebook, x.")],
+    published: Annotated[str | None, typer.Option("--published", help="L'adresse de la publication trouvée.")] = None,
+    not_published: Annotated[bool, typer.Option("--not-published", help="Elle n'y est pas : la republier.")] = False,
+    as_: AsOption = None,
+) -> None:
+    """Après un incident, dit à balise ce que vous avez vu sur la plateforme.
+
+    balise ne republie jamais à l'aveugle : quand il ne peut pas savoir si une publication est
+    partie, il attend que quelqu'un regarde.
+
+    Exemples :
+
+      balise draft resolve 12 -p facebook --published https://www.facebook.com/123_456 --as Julie
+
+      balise draft resolve 12 -p x --not-published --as Julie
+    """
+    from balise.errors import InvalidInput
+    from balise.platform_names import canonical_platform
+    from balise.publisher.publish import resolve_by_person
+
+    if bool(published) == not_published:
+        raise InvalidInput("cli.resolve_choose")
+    with org_session() as (session, org):
+        member = acting_member(session, org, as_)
+        post = get_post(session, org, post_id)
+        resolve_by_person(session, post, canonical_platform(platform), remote_url=published, actor=member.name)
+    output.ok(t("cli.resolved", post_id=post_id))

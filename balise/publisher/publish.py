@@ -18,7 +18,7 @@ from sqlmodel import Session, col, update
 
 from balise.config import get_settings
 from balise.db import session_scope
-from balise.errors import NeedsPerson, Permanent, PlatformError, RetryLater, TransitionRefused
+from balise.errors import InvalidInput, NeedsPerson, Permanent, PlatformError, RetryLater, TransitionRefused
 from balise.i18n import t
 from balise.models import Photo, Post, Target, utcnow
 from balise.notify import tell_responsible
@@ -86,6 +86,8 @@ def _claim(target_id: int, worker: str) -> Claim | str:
             return f"done:{target.state}"
         reconcile = target.needs_reconcile
         if target.state == TargetState.PUBLISHING:
+            if target.error_kind == "needs_person":
+                return "waiting_for_person"  # `balise draft resolve` decides, never a blind retry
             if target.lease_until is not None and target.lease_until > now:
                 return "busy"
             reconcile = True  # the last worker died or timed out mid-call: look before sending
@@ -221,16 +223,13 @@ def _cannot_tell(target_id: int, exc: PlatformError) -> str:
             retry_at = exc.retry_at or utcnow() + timedelta(seconds=_backoff(target.attempts))
             _set(session, target_id, lease_until=retry_at, last_error=exc.message("fr"), error_kind="uncertain")
             return "reconcile_later"
-        _set(
-            session,
-            target_id,
-            lease_until=None,
-            error_kind="needs_person",
-            last_error=t("publishing.cannot_tell", lang="fr", detail=exc.message("fr")),
-        )
+        post_id, platform = target.post_id, target.platform
+        message = t("publishing.cannot_tell", lang="fr", detail=exc.message("fr"), post_id=post_id, platform=platform)
+        _set(session, target_id, lease_until=None, error_kind="needs_person", last_error=message)
         post = session.get(Post, target.post_id)
         assert post is not None
-        tell_responsible(session, post, f"uncertain-{target_id}", t("publishing.cannot_tell", detail=exc.message()))
+        news = t("publishing.cannot_tell", detail=exc.message(), post_id=post_id, platform=platform)
+        tell_responsible(session, post, f"uncertain-{target_id}", news)
     return "needs_person"
 
 
@@ -272,3 +271,33 @@ def _set(session: Session, target_id: int, **values: object) -> None:
 
 def _backoff(attempts: int) -> int:
     return BACKOFF[min(max(attempts - 1, 0), len(BACKOFF) - 1)]
+
+
+def resolve_by_person(session: Session, post: Post, platform: str, *, remote_url: str | None, actor: str) -> None:
+    """A person checked the platform: the post is there (`remote_url`) or not (publish again).
+
+    Only for a target the machine could not decide about; anything else is refused.
+    """
+    target = next((t for t in targets_of(session, post) if t.platform == platform), None)
+    if (
+        target is None
+        or target.state != TargetState.PUBLISHING
+        or target.error_kind not in {"needs_person", "uncertain"}
+    ):
+        raise InvalidInput("publishing.nothing_to_resolve", post_id=post.id, platform=platform)
+    assert target.id is not None
+    if remote_url:
+        remote_id = remote_url.rstrip("/").rsplit("/", 1)[-1]
+        _set(session, target.id, state=TargetState.PUBLISHED.value, remote_id=remote_id, url=remote_url,
+             lease_until=None, needs_reconcile=False, error_kind=None, last_error=None)  # fmt: skip
+        session.flush()
+        _finish_post(session, target.id)
+    else:
+        _set(session, target.id, state=TargetState.PENDING.value, due_at=utcnow(), lease_until=None,
+             needs_reconcile=False, error_kind=None)  # fmt: skip
+    from balise import audit
+
+    audit.record(
+        session, org_id=post.org_id, post_id=post.id, actor=actor, channel="cli", action="resolved",
+        reason=f"{platform}: {remote_url or 'non publiée, à republier'}",
+    )  # fmt: skip
