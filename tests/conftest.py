@@ -47,10 +47,19 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PO
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The machine's Redis on 127.0.0.1:6379 (database 13), or an embedded one for the run."""
+    """The machine's Redis on 127.0.0.1:6379, or an embedded one for the run.
+
+    On the shared server each test run claims a database of its own (1 to 15), so two runs
+    at once on one machine never flush each other's queues.
+    """
     if _listening(6379):
-        yield "redis://127.0.0.1:6379/13"
-        return
+        claims = redis.Redis(host="127.0.0.1", port=6379, db=0)
+        for db in range(1, 16):
+            if claims.set(f"balise-tests:claim:{db}", os.getpid(), nx=True, ex=3 * 3600):
+                yield f"redis://127.0.0.1:6379/{db}"
+                claims.delete(f"balise-tests:claim:{db}")
+                return
+        pytest.skip("every Redis database of 127.0.0.1:6379 is claimed by another test run")
     server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
     server.ensure_running()
     yield f"unix://{server.socket}?db=0"

@@ -5,15 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from balise import audit
 from balise.cli import output
 from balise.cli.common import org_session
 from balise.i18n import t
-from balise.organizations import org_zone
-from balise.posts import get_post
-from balise.timeparse import local_text
 
 app = typer.Typer(help="Journal d'audit : historique inviolable des décisions.", no_args_is_help=True)
 
@@ -26,6 +21,8 @@ def verify() -> None:
 
       balise audit verify
     """
+    from balise import audit
+
     with org_session() as (session, org):
         breaks = audit.verify(session, org.id or 0)
     if not breaks:
@@ -44,6 +41,13 @@ def show(post_id: Annotated[int, typer.Argument(help="Le numéro de la publicati
 
       balise audit show 12
     """
+    from rich.table import Table
+
+    from balise import audit
+    from balise.organizations import org_zone
+    from balise.posts import get_post
+    from balise.timeparse import local_text
+
     with org_session() as (session, org):
         get_post(session, org, post_id)
         events = audit.history(session, post_id)

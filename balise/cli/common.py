@@ -1,19 +1,23 @@
-"""What every command shares: the organization, the acting member, options and sessions."""
+"""What every command shares: the organization, the acting member, options and sessions.
+
+CLI modules import the database and queue layers inside their commands, not at the top:
+`balise --help` and `balise check` then start without loading SQLAlchemy, RQ or the
+platform clients.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlmodel import Session
 
-from balise.config import get_settings
-from balise.db import session_scope
-from balise.models import Member, Organization
-from balise.organizations import current_organization, find_member
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from balise.models import Member, Organization
 
 
 @dataclass
@@ -33,21 +37,27 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON pour les s
 @contextmanager
 def org_session() -> Iterator[tuple[Session, Organization]]:
     """A transaction on the current organization (from `--org`, else the default one)."""
+    from balise.db import session_scope
+    from balise.organizations import current_organization
+
     with session_scope() as session:
         yield session, current_organization(session, GLOBAL.org)
 
 
 def acting_member(session: Session, org: Organization, as_name: str | None) -> Member:
+    from balise.config import get_settings
+    from balise.organizations import find_member
+
     return find_member(session, org, as_name or get_settings().user)
 
 
-def enqueue_quietly(action: str, enqueue: object, *args: object) -> None:
+def enqueue_quietly(action: str, enqueue: Callable[..., object], *args: object) -> None:
     """Enqueue after the commit; if Redis is unreachable the database still holds the work."""
     from balise.cli import output
     from balise.errors import BaliseError
     from balise.i18n import t
 
     try:
-        enqueue(*args)  # type: ignore[operator]
+        enqueue(*args)
     except (BaliseError, OSError) as exc:
         output.warn(t("cli.enqueue_later", action=action, detail=str(exc)))

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from balise.cli import output
 from balise.cli.common import JsonOption
-from balise.config import config_path, describe_settings, get_settings
 from balise.i18n import t
 
 app = typer.Typer(help="Configuration de balise.", no_args_is_help=True)
@@ -23,6 +21,10 @@ def show(json_: JsonOption = False) -> None:
 
       BALISE_LANG=en balise config show --json
     """
+    from rich.table import Table
+
+    from balise.config import config_path, describe_settings, get_settings
+
     lines = describe_settings(get_settings())
     if json_:
         output.print_json([{"name": x.name, "value": x.value, "source": x.source} for x in lines])

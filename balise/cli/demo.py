@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from rich.table import Table
-
 from balise.cli import output
-from balise.config import get_settings
-from balise.demo import run_demo
 from balise.i18n import t
 
 
@@ -20,6 +16,11 @@ def demo_command() -> None:
 
       balise demo
     """
+    from rich.table import Table
+
+    from balise.config import get_settings
+    from balise.demo import run_demo
+
     with output.console.status(t("cli.demo_setup")) as status:
         rows = run_demo(lambda step: status.update(t("cli.demo_" + step)))
     table = Table("N°", "Résultat", "Plateformes", "Pourquoi", "Texte", show_lines=True)

@@ -6,24 +6,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from balise.cli import output
 from balise.cli.common import AsOption, JsonOption, acting_member, enqueue_quietly, org_session
-from balise.config import get_settings
 from balise.i18n import t
-from balise.organizations import org_zone
-from balise.posts import (
-    DraftInput,
-    cancel_post,
-    create_post,
-    edit_post,
-    get_post,
-    list_posts,
-    post_json,
-)
-from balise.queue.queues import enqueue_check
-from balise.timeparse import parse_when
 
 app = typer.Typer(help="Brouillons : ajouter, lister, voir, modifier, annuler.", no_args_is_help=True)
 
@@ -83,6 +69,12 @@ def add(
 
       balise draft add "Photos de notre activité" -p facebook --at maintenant --photo activite.jpg
     """
+    from balise.config import get_settings
+    from balise.organizations import org_zone
+    from balise.posts import DraftInput, create_post, post_json
+    from balise.queue.queues import enqueue_check
+    from balise.timeparse import parse_when
+
     settings = get_settings()
     with org_session() as (session, org):
         author = acting_member(session, org, as_)
@@ -114,6 +106,11 @@ def list_(
 
       balise draft list --state awaiting_signoff --json
     """
+    from rich.table import Table
+
+    from balise.organizations import org_zone
+    from balise.posts import list_posts, post_json
+
     with org_session() as (session, org):
         zone = org_zone(org)
         posts = [post_json(session, p, zone) for p in list_posts(session, org, state)]
@@ -147,6 +144,9 @@ def show(
 
       balise draft show 12 --json
     """
+    from balise.organizations import org_zone
+    from balise.posts import get_post, post_json
+
     with org_session() as (session, org):
         data = post_json(session, get_post(session, org, post_id), org_zone(org))
     if json_:
@@ -175,6 +175,11 @@ def edit(
 
       balise draft edit 12 --at "2027-02-01 09:30" --as Marie
     """
+    from balise.organizations import org_zone
+    from balise.posts import edit_post, get_post, post_json
+    from balise.queue.queues import enqueue_check
+    from balise.timeparse import parse_when
+
     with org_session() as (session, org):
         editor = acting_member(session, org, as_)
         post = get_post(session, org, post_id)
@@ -208,6 +213,8 @@ def cancel(
 
       balise draft cancel 12 --reason "Activité reportée" --as Marie
     """
+    from balise.posts import cancel_post, get_post
+
     with org_session() as (session, org):
         member = acting_member(session, org, as_)
         cancel_post(session, get_post(session, org, post_id), member, reason)
@@ -235,6 +242,7 @@ def resolve(
     """
     from balise.errors import InvalidInput
     from balise.platform_names import canonical_platform
+    from balise.posts import get_post
     from balise.publisher.publish import resolve_by_person
 
     if bool(published) == not_published:

@@ -11,11 +11,8 @@ from typing import Annotated
 import typer
 
 from balise.cli import output
-from balise.config import config_path, get_settings, reset_settings
-from balise.db import session_scope
 from balise.errors import InvalidInput
 from balise.i18n import t
-from balise.organizations import add_member, create_organization
 
 
 def _slug(name: str) -> str:
@@ -25,6 +22,8 @@ def _slug(name: str) -> str:
 
 def _store_secret_key() -> None:
     """Generate BALISE_SECRET_KEY once, in the config file (never in the database)."""
+    from balise.config import config_path, get_settings, reset_settings
+
     if get_settings().secret_key:
         return
     path = config_path()
@@ -55,6 +54,10 @@ def init_command(
 
       balise init --name "ESPACE Exemple" --admin "Julie Gagnon" --email julie@espace-exemple.org
     """
+    from balise.config import config_path, get_settings
+    from balise.db import session_scope
+    from balise.organizations import add_member, create_organization
+
     settings = get_settings()
     name = (name or typer.prompt(t("cli.init_name"))).strip()
     if not name:

@@ -5,13 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from balise.cli import output
 from balise.cli.common import JsonOption, org_session
-from balise.config import get_settings
 from balise.i18n import t
-from balise.organizations import ROLES, add_member, members
 
 app = typer.Typer(help="Membres de l'organisme et leurs rôles (author, approver, admin).", no_args_is_help=True)
 
@@ -20,7 +17,7 @@ app = typer.Typer(help="Membres de l'organisme et leurs rôles (author, approver
 def add(
     name: Annotated[str, typer.Argument(help="Nom complet du membre.")],
     email: Annotated[str, typer.Option("--email", help="Son adresse courriel (pour les approbations).")],
-    role: Annotated[str, typer.Option("--role", help=f"Rôle : {', '.join(ROLES)}.")] = "author",
+    role: Annotated[str, typer.Option("--role", help="Rôle : author, approver ou admin.")] = "author",
 ) -> None:
     """Ajoute un membre.
 
@@ -30,6 +27,9 @@ def add(
 
       balise member add "Julie Gagnon" --email julie@espace-exemple.org --role approver
     """
+    from balise.config import get_settings
+    from balise.organizations import add_member
+
     with org_session() as (session, org):
         add_member(session, org, name=name, email=email, role=role, actor=get_settings().user or "balise")
     output.ok(t("cli.member_added", name=name, role=role))
@@ -43,6 +43,10 @@ def list_(json_: JsonOption = False) -> None:
 
       balise member list
     """
+    from rich.table import Table
+
+    from balise.organizations import members
+
     with org_session() as (session, org):
         rows = [{"name": m.name, "email": m.email, "role": m.role} for m in members(session, org)]
     if json_:

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.table import Table
 
 from balise.cli import output
 from balise.cli.common import JsonOption, org_session
-from balise.config import get_settings
 from balise.i18n import t
-from balise.organizations import org_zone
-from balise.queue.embedded import EmbeddedRedis
-from balise.queue.queues import QUEUES
-from balise.schedule import publish_due
-from balise.status import StatusReport, build_status
-from balise.timeparse import local_iso
+
+if TYPE_CHECKING:
+    from balise.status import StatusReport
 
 
 def publish_due_command() -> None:
@@ -28,13 +23,19 @@ def publish_due_command() -> None:
 
       * * * * *  balise publish-due >> ~/balise-cron.log 2>&1
     """
+    from balise.schedule import publish_due
+
     report = publish_due()
     output.console.print(t("cli.due_report", **asdict(report)))
 
 
+QUEUE_HELP = "File à servir (compliance, publish, takedown); toutes par défaut."
+
+
 def worker_command(
     queue_names: Annotated[
-        list[str] | None, typer.Option("--queue", "-q", help=f"File à servir ({', '.join(QUEUES)}); toutes par défaut.")
+        list[str] | None,
+        typer.Option("--queue", "-q", help="File à servir (compliance, publish, takedown); toutes par défaut."),
     ] = None,
     burst: Annotated[bool, typer.Option("--burst", help="Vider les files puis s'arrêter.")] = False,
     with_scheduler: Annotated[
@@ -52,6 +53,7 @@ def worker_command(
       balise worker --with-scheduler
     """
     from balise.errors import InvalidInput
+    from balise.queue.queues import QUEUES
     from balise.queue.worker import run_worker
 
     for name in queue_names or []:
@@ -71,6 +73,10 @@ def status_command(json_: JsonOption = False) -> None:
 
       balise status --json
     """
+    from balise.organizations import org_zone
+    from balise.status import build_status
+    from balise.timeparse import local_iso
+
     with org_session() as (session, org):
         report = build_status(session, org)
         zone = org_zone(org)
@@ -88,6 +94,10 @@ def status_command(json_: JsonOption = False) -> None:
 
 
 def _print_status(report: StatusReport, zone: ZoneInfo) -> None:
+    from rich.table import Table
+
+    from balise.timeparse import local_iso
+
     console = output.console
     counts = Table("État", "Nombre")
     for state, n in report.counts.items():
@@ -118,6 +128,9 @@ def stop_command() -> None:
 
       balise stop
     """
+    from balise.config import get_settings
+    from balise.queue.embedded import EmbeddedRedis
+
     settings = get_settings()
     if settings.redis_url:
         output.console.print(t("cli.stop_external"))

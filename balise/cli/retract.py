@@ -9,9 +9,6 @@ import typer
 from balise.cli import output
 from balise.cli.common import AsOption, acting_member, enqueue_quietly, org_session
 from balise.i18n import t
-from balise.posts import get_post
-from balise.publisher.takedown import retract
-from balise.queue.queues import enqueue_takedown
 
 
 def retract_command(
@@ -25,6 +22,10 @@ def retract_command(
 
       balise retract 12 --reason "Une personne a retiré son consentement" --as "Julie Gagnon"
     """
+    from balise.posts import get_post
+    from balise.publisher.takedown import retract
+    from balise.queue.queues import enqueue_takedown
+
     with org_session() as (session, org):
         member = acting_member(session, org, as_)
         targets = retract(session, get_post(session, org, post_id), member, reason=reason, channel="cli")

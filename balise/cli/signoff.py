@@ -10,11 +10,6 @@ import typer
 from balise.cli import output
 from balise.cli.common import AsOption, acting_member, enqueue_quietly, org_session
 from balise.i18n import t
-from balise.organizations import org_zone
-from balise.posts import get_post, post_json, targets_of
-from balise.queue.queues import enqueue_publish
-from balise.signoff import LateChoice, LateSignoff, approve, inbox, override, reject
-from balise.timeparse import parse_when
 
 PostId = Annotated[int, typer.Argument(help="Le numéro de la publication.")]
 
@@ -34,6 +29,8 @@ def approve_command(
 
       balise approve 12 --comment "Parfait" --now --as "Julie Gagnon"
     """
+    from balise.signoff import LateSignoff
+
     for attempt in range(2):
         try:
             _approve(post_id, comment, now, at, as_)
@@ -46,20 +43,22 @@ def approve_command(
 
 
 def _approve(post_id: int, comment: str | None, now: bool, at: str | None, as_: str | None) -> None:
+    from balise.organizations import org_zone
+    from balise.posts import get_post, post_json
+    from balise.signoff import LateChoice, approve, enqueue_approved, publish_jobs
+    from balise.timeparse import parse_when
+
     with org_session() as (session, org):
         member = acting_member(session, org, as_)
         post = get_post(session, org, post_id)
         late = LateChoice(now=now, at=parse_when(at, org_zone(org)) if at else None)
         scheduled = approve(session, org, post, member, channel="cli", comment=comment, late=late)
-        targets = [(x.id, x.attempts, x.due_at) for x in targets_of(session, post)]
+        jobs = publish_jobs(session, post)
         when = post_json(session, post, org_zone(org))["scheduled_at"]
     if not scheduled:
         output.ok(t("cli.approval_recorded", post_id=post_id))
         return
-    for target_id, attempts, due in targets:
-        assert target_id is not None
-        # For RQ's scheduler (second precision); `publish-due` is the safety net either way.
-        enqueue_quietly(t("cli.publish_label"), enqueue_publish, target_id, attempts, due)
+    enqueue_quietly(t("cli.publish_label"), enqueue_approved, jobs)
     output.ok(t("cli.approved", post_id=post_id, when=when))
 
 
@@ -74,6 +73,9 @@ def reject_command(
 
       balise reject 12 --reason "Le nom de l'enfant apparaît dans le texte" --as "Julie Gagnon"
     """
+    from balise.posts import get_post
+    from balise.signoff import reject
+
     with org_session() as (session, org):
         member = acting_member(session, org, as_)
         reject(session, get_post(session, org, post_id), member, reason=reason, channel="cli")
@@ -91,6 +93,9 @@ def override_command(
 
       balise override 12 --reason "Le texte parle de la formation, pas d'une personne" --as "Julie Gagnon"
     """
+    from balise.posts import get_post
+    from balise.signoff import override
+
     with org_session() as (session, org):
         member = acting_member(session, org, as_)
         override(session, get_post(session, org, post_id), member, reason=reason, channel="cli")
@@ -104,6 +109,10 @@ def inbox_command(as_: AsOption = None) -> None:
 
       balise inbox --as "Julie Gagnon"
     """
+    from balise.organizations import org_zone
+    from balise.posts import post_json
+    from balise.signoff import inbox
+
     with org_session() as (session, org):
         member = acting_member(session, org, as_)
         waiting = [post_json(session, p, org_zone(org)) for p in inbox(session, org, member)]
