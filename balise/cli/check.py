@@ -1,0 +1,161 @@
+"""`balise check`: the compliance gate offline, without database or queue."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, BinaryIO
+
+import typer
+from rich.markup import escape
+
+from balise.cli import output
+from balise.compliance import Draft, Policy, Verdict, check_draft, load_policy
+from balise.compliance.batch import check_lines
+from balise.compliance.rules import is_empty
+from balise.errors import InvalidInput, PolicyError
+from balise.i18n import t
+
+_COLOURS = {"approved": "green", "needs_review": "yellow", "rejected": "red"}
+
+PolicyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--policy",
+        help="Fichier de politique de l'organisme (TOML) qui complète celle du ROEQ.",
+        show_default=False,
+    ),
+]
+
+
+def read_policy(path: Path | None) -> Policy:
+    """ROEQ's policy, merged with the organization's file when one is given."""
+    if path is None:
+        return load_policy()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError("compliance.policy_file_unreadable", path=path, detail=exc) from exc
+    return load_policy(text)
+
+
+def check_command(
+    text: Annotated[
+        str | None, typer.Option("--text", "-t", help="Le texte à vérifier.", show_default=False)
+    ] = None,
+    jsonl: Annotated[
+        str | None,
+        typer.Option(
+            "--jsonl",
+            help="Fichier JSONL (une publication par ligne), ou « - » pour l'entrée standard.",
+            show_default=False,
+        ),
+    ] = None,
+    platform: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--platform",
+            "-p",
+            help="Plateforme visée (facebook, x) ; répétable. Par défaut : les deux.",
+            show_default=False,
+        ),
+    ] = None,
+    category: Annotated[
+        str | None,
+        typer.Option(
+            "--category",
+            "-c",
+            help="Catégorie de la publication (ex. : emploi, evenements).",
+            show_default=False,
+        ),
+    ] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Vérifie des publications selon la politique du ROEQ, sans base de données.
+
+    Verdicts : approuvé, à vérifier par une personne, ou refusé, avec les motifs et le passage
+    de la politique qui s'applique.
+
+    Exemples :
+
+      balise check --text "Joyeuse Journée nationale des enfants!"
+
+      balise check --text "Nous embauchons une animatrice" --platform x
+
+      balise check --jsonl brouillons.jsonl > verdicts.jsonl
+
+      cat brouillons.jsonl | balise check --jsonl -
+
+    Chaque ligne du fichier JSONL :
+    {"id": 1, "text": "…", "platforms": ["facebook", "x"], "category": "emploi"}
+    """
+    if (text is None) == (jsonl is None):
+        raise InvalidInput("compliance.need_one_input")
+    effective = read_policy(policy)
+    if jsonl is not None:
+        _check_jsonl(jsonl, effective)
+        return
+    assert text is not None
+    if is_empty(text):
+        raise InvalidInput("compliance.empty")
+    platforms = tuple(platform) if platform else ("facebook", "x")
+    _show(text, check_draft(Draft(text, platforms, category), effective))
+
+
+def _check_jsonl(source: str, policy: Policy) -> None:
+    if source == "-":
+        _write_verdicts(sys.stdin.buffer, policy)
+        return
+    try:
+        with open(source, "rb") as stream:
+            _write_verdicts(stream, policy)
+    except OSError as exc:
+        raise InvalidInput(
+            "compliance.jsonl_unreadable", path=source, detail=exc.strerror or exc
+        ) from exc
+
+
+def _write_verdicts(stream: BinaryIO, policy: Policy) -> None:
+    write = sys.stdout.write
+    for result in check_lines(stream, policy):
+        write(json.dumps(result, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _show(text: str, verdict: Verdict) -> None:
+    """The verdict for a person: coloured, each reason with the passage it is about."""
+    colour = _COLOURS[verdict.verdict]
+    console = output.console
+    console.print(f"[bold {colour}]{t('compliance.verdict_' + verdict.verdict)}[/bold {colour}]")
+    if verdict.topics:
+        console.print(
+            f"{t('compliance.topics_label')} : {', '.join(verdict.topics)}", soft_wrap=True
+        )
+    if not verdict.reasons:
+        console.print(t("compliance.no_reason"))
+    for reason in verdict.reasons:
+        severity = _COLOURS.get(reason.severity, "white")
+        console.print(
+            f"\n[bold {severity}]{reason.code}[/bold {severity}] — {escape(reason.message)}",
+            soft_wrap=True,
+        )
+        if reason.span is not None:
+            start, end = reason.span
+            before, passage, after = (
+                text[max(start - 30, 0) : start],
+                text[start:end],
+                text[end : end + 30],
+            )
+            console.print(
+                f"  « …{escape(before)}[reverse]{escape(passage)}[/reverse]{escape(after)}… »",
+                soft_wrap=True,
+            )
+        console.print(
+            f"  [dim]{t('compliance.clause_label')} : {escape(reason.clause)}[/dim]", soft_wrap=True
+        )
+        if reason.suggestion:
+            console.print(
+                f"  [cyan]{t('compliance.suggestion_label')} :[/cyan] {escape(reason.suggestion)}",
+                soft_wrap=True,
+            )

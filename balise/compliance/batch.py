@@ -1,0 +1,109 @@
+"""`balise check --jsonl`: one verdict object per input line, in order; errors stay on their line.
+
+The run never stops on a line: invalid UTF-8, invalid JSON, a JSON value that is not an object,
+a missing or mistyped field, an empty or oversized text, an unknown platform or category each
+produce `{"verdict": "error", "message": ...}` for that line only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from balise.compliance.gate import check_draft
+from balise.compliance.policy import Policy
+from balise.compliance.rules import is_empty, message
+from balise.compliance.verdicts import Draft
+from balise.errors import BaliseError
+
+DEFAULT_PLATFORMS = ("facebook", "x")
+
+
+class LineError(Exception):
+    """A line that cannot be checked: its error code and French message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _field_error(number: int, name: str, expected: str) -> LineError:
+    return LineError(
+        "INVALID_INPUT", message("line_bad_field", line=number, field=name, expected=expected)
+    )
+
+
+def _parse(number: int, raw: bytes) -> dict[str, Any]:
+    """The line as a JSON object, or `LineError`."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LineError("INVALID_INPUT", message("line_not_utf8", line=number)) from None
+    try:
+        data = json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        detail = getattr(exc, "msg", type(exc).__name__)
+        raise LineError(
+            "INVALID_INPUT", message("line_not_json", line=number, detail=detail)
+        ) from None
+    if not isinstance(data, dict):
+        raise LineError("INVALID_INPUT", message("line_not_object", line=number))
+    return data
+
+
+def _fields(number: int, data: dict[str, Any], policy: Policy) -> Draft:
+    text = data.get("text")
+    if text is None:
+        raise LineError("INVALID_INPUT", message("line_missing_text", line=number))
+    if not isinstance(text, str):
+        raise _field_error(number, "text", "une chaîne de caractères")
+    platforms = data.get("platforms") or DEFAULT_PLATFORMS
+    if isinstance(platforms, str):
+        platforms = [platforms]
+    if not isinstance(platforms, list | tuple) or not all(isinstance(p, str) for p in platforms):
+        raise _field_error(number, "platforms", "une liste de noms de plateformes")
+    category = data.get("category")
+    if category is not None and not isinstance(category, str):
+        raise _field_error(number, "category", "une chaîne de caractères")
+    if is_empty(text):
+        raise LineError("EMPTY", message("line_empty", line=number))
+    if len(text) > policy.max_input_chars:
+        detail = message("text_too_large", length=len(text), limit=policy.max_input_chars)
+        raise LineError("TOO_LONG", message("line_error", line=number, detail=detail))
+    identifier = data.get("id")
+    return Draft(text, tuple(platforms), category, None if identifier is None else str(identifier))
+
+
+def _error(number: int, identifier: Any, code: str, text: str) -> dict[str, Any]:
+    reason = {"code": code, "message": text, "span": None, "clause": None}
+    return {
+        "id": identifier,
+        "line": number,
+        "verdict": "error",
+        "message": text,
+        "reasons": [reason],
+    }
+
+
+def check_lines(lines: Iterable[bytes], policy: Policy) -> Iterator[dict[str, Any]]:
+    """One output object per non-blank input line, in input order."""
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        identifier = None
+        try:
+            data = _parse(number, raw)
+            identifier = data.get("id")
+            yield check_draft(_fields(number, data, policy), policy).to_dict(identifier)
+        except LineError as exc:
+            yield _error(number, identifier, exc.code, exc.message)
+        except BaliseError as exc:  # unknown platform or category
+            detail = exc.message(lang="fr")
+            yield _error(
+                number,
+                identifier,
+                "INVALID_INPUT",
+                message("line_error", line=number, detail=detail),
+            )

@@ -1,0 +1,44 @@
+"""`check_draft`: validate a draft against the policy, run every rule, keep the worst verdict."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from balise.compliance.policy import Policy, load_policy
+from balise.compliance.rules import RULES, empty, matched_topics, too_long
+from balise.compliance.verdicts import Draft, Verdict
+from balise.errors import InvalidInput
+from balise.platform_names import canonical_platforms
+
+# Forbidden content: once found, "no allowed topic recognised" adds nothing for the reader.
+CONTENT_CODES = frozenset({"PERSONAL_INFO", "INTERVENTION", "CHILD_CONTACT"})
+
+
+def validated(draft: Draft, policy: Policy) -> Draft:
+    """The draft with canonical platform names; `InvalidInput` for unknown platform or category."""
+    if not isinstance(draft.text, str):
+        raise InvalidInput("compliance.text_not_string")
+    if draft.category is not None:
+        known, _ = policy.category_topic(draft.category)
+        if not known:
+            names = ", ".join(topic.id for topic in policy.topics)
+            raise InvalidInput("compliance.unknown_category", name=draft.category, known=names)
+    return replace(draft, platforms=canonical_platforms(draft.platforms))
+
+
+def check_draft(draft: Draft, policy: Policy | None = None) -> Verdict:
+    """The gate's verdict on `draft` under `policy` (ROEQ's own when None). Pure: no I/O.
+
+    A text longer than the policy's `input.max_chars` is only measured, not analysed: it is
+    too long for every platform anyway, and analysing megabytes would stall the worker.
+    """
+    policy = policy or load_policy()
+    draft = validated(draft, policy)
+    if reasons := empty(draft, policy):
+        return Verdict.from_reasons(reasons, policy.version)
+    if len(draft.text) > policy.max_input_chars:
+        return Verdict.from_reasons(too_long(draft, policy), policy.version)
+    reasons = [reason for rule in RULES for reason in rule(draft, policy)]
+    if any(reason.code in CONTENT_CODES for reason in reasons):  # "no topic" would only be noise
+        reasons = [r for r in reasons if not (r.code == "OFF_MISSION" and r.span is None)]
+    return Verdict.from_reasons(reasons, policy.version, matched_topics(draft, policy))
