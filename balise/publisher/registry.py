@@ -7,12 +7,14 @@ from collections.abc import Callable
 from balise.config import Settings
 from balise.platform_names import canonical_platform
 from balise.publisher.base import Platform
-from balise.publisher.platforms import sandbox
+from balise.publisher.platforms import facebook, sandbox, x
 
 Factory = Callable[[Settings], Platform]
 
 FACTORIES: dict[str, Factory] = {
     "sandbox": sandbox.SandboxPlatform.from_settings,
+    "facebook": facebook.FacebookPlatform.from_settings,
+    "x": x.XPlatform.from_settings,
 }
 
 

@@ -1,0 +1,100 @@
+"""`balise accounts check`: whether each configured platform account works, and why not."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import typer
+from rich.table import Table
+
+from balise.cli import output
+from balise.cli.common import JsonOption
+from balise.config import Settings, get_settings
+from balise.errors import ConfigError
+from balise.i18n import t
+from balise.publisher.base import CredentialReport
+from balise.publisher.registry import FACTORIES, get_platform
+from balise.timeparse import local_iso, local_text
+
+app = typer.Typer(help="Les comptes Facebook et X de l'organisme.", no_args_is_help=True)
+
+
+def check_accounts(settings: Settings) -> dict[str, CredentialReport | None]:
+    """Each platform's credential check; None for a platform with no account configured."""
+    reports: dict[str, CredentialReport | None] = {}
+    for name in FACTORIES:
+        try:
+            adapter = get_platform(name, settings)
+        except ConfigError:
+            reports[name] = None
+            continue
+        reports[name] = adapter.check_credentials()
+    return reports
+
+
+@app.command("check")
+def check_command(json_: JsonOption = False) -> None:
+    """Vérifie que les comptes configurés fonctionnent : compte, permissions, expiration du jeton.
+
+    Quitte avec un code non nul si un compte configuré ne fonctionne pas (pour un script ou
+    un outil de surveillance). Les secrets ne sont jamais affichés.
+
+    Exemples :
+
+      balise accounts check
+
+      balise accounts check --json
+    """
+    settings = get_settings()
+    reports = check_accounts(settings)
+    failed = any(r is not None and not r.ok for r in reports.values())
+    if json_:
+        accounts = []
+        for name, report in reports.items():
+            entry = {"platform": name, "configured": report is not None}
+            if report is not None:
+                entry |= asdict(report)
+                entry["expires_at"] = (
+                    local_iso(report.expires_at, settings.zone) if report.expires_at else None
+                )
+            accounts.append(entry)
+        output.print_json({"ok": not failed, "accounts": accounts})
+    else:
+        _print_table(reports, settings)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _print_table(reports: dict[str, CredentialReport | None], settings: Settings) -> None:
+    table = Table(
+        t("publisher.accounts_platform"),
+        t("publisher.accounts_state"),
+        t("publisher.accounts_account"),
+        t("publisher.accounts_permissions"),
+        t("publisher.accounts_missing"),
+        t("publisher.accounts_expires"),
+        title=t("publisher.accounts_title"),
+    )
+    for name, report in reports.items():
+        if report is None:
+            table.add_row(name, f"[dim]{t('publisher.accounts_not_configured')}[/dim]")
+            continue
+        state = "[green]✓ {}[/green]" if report.ok else "[bold red]✗ {}[/bold red]"
+        missing = ", ".join(report.missing_permissions)
+        expires = report.expires_at
+        table.add_row(
+            name,
+            state.format(t("publisher.accounts_ok" if report.ok else "publisher.accounts_failed")),
+            report.account or "—",
+            ", ".join(report.permissions) or "—",
+            f"[red]{missing}[/red]" if missing else t("publisher.accounts_none"),
+            local_text(expires, settings.zone) if expires else t("publisher.accounts_never"),
+        )
+    output.console.print(table)
+    problems = [(name, r.problem) for name, r in reports.items() if r is not None and r.problem]
+    for name, problem in problems:
+        output.error(f"{name} — {problem}")
+    if problems:
+        output.warn(t("publisher.accounts_some_failed"))
+    else:
+        output.ok(t("publisher.accounts_all_ok"))
