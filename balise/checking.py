@@ -10,6 +10,7 @@ from balise.errors import TransitionRefused
 from balise.models import ComplianceResult, Organization, Post
 from balise.notify import announce_awaiting_signoff
 from balise.posts import platforms_of
+from balise.publisher.base import text_with_link
 from balise.states import State, transition
 
 OUTCOME = {"approved": State.AWAITING_SIGNOFF, "needs_review": State.NEEDS_REVIEW, "rejected": State.REJECTED}
@@ -23,9 +24,9 @@ def check_post(post_id: int, version: int) -> str:
             return "skipped"
         org = session.get(Organization, post.org_id)
         assert org is not None
-        draft = Draft(
-            text=post.text, platforms=tuple(platforms_of(session, post)), category=post.topic, id=str(post.id)
-        )
+        # Checked as it goes out: on X the link is part of the text and counts in its length.
+        text = text_with_link(post.text, post.link)
+        draft = Draft(text=text, platforms=tuple(platforms_of(session, post)), category=post.topic, id=str(post.id))
         verdict = check_draft(draft, load_policy(org.policy_override))
         reasons = [_reason_dict(r) for r in verdict.reasons]
         session.add(

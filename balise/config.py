@@ -62,7 +62,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("BALISE_FACEBOOK_GRAPH_URL", "facebook_graph_url"),
     )
     facebook_graph_version: str = Field(
-        default="v23.0",
+        default="v25.0",
         validation_alias=AliasChoices("BALISE_FACEBOOK_GRAPH_VERSION", "facebook_graph_version"),
     )
     x_api_key: str | None = _env("BALISE_X_API_KEY")
@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     x_access_secret: str | None = _env("BALISE_X_ACCESS_SECRET")
     x_api_url: str = Field(default="https://api.x.com", validation_alias=AliasChoices("BALISE_X_API_URL", "x_api_url"))
     x_upload_url: str | None = _env("BALISE_X_UPLOAD_URL")
+    http_timeout: float = Field(
+        default=30.0, gt=0, validation_alias=AliasChoices("BALISE_HTTP_TIMEOUT", "http_timeout")
+    )  # seconds to wait for a platform's answer; past it the outcome is uncertain
     organizations: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @field_validator("timezone")

@@ -18,6 +18,7 @@ from balise.config import reset_settings
 from balise.db import reset_engine
 from balise.queue.connection import reset_redis
 from balise.queue.embedded import EmbeddedRedis
+from tests.fakes.fixtures import *  # noqa: F403  (fake_facebook, fake_x, fake_platform, FakeAccount)
 
 PG_BASE = os.environ.get("BALISE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ROOT = Path(__file__).resolve().parent.parent

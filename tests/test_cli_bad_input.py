@@ -18,7 +18,10 @@ CASES = {
     "nonexistent_local_time": (["-p", "facebook", "--at", "2031-03-09 02:30"], "n'existe pas"),
     "ambiguous_local_time": (["-p", "facebook", "--at", "2031-11-02 01:30"], "existe deux fois"),
     "malformed_date": (["-p", "facebook", "--at", "demain matin"], "Date illisible"),
-    "unreadable_photo": (["-p", "facebook", "--at", "2031-01-10 10:00", "--photo", "/nulle/part.jpg"], "Impossible de lire la photo"),
+    "unreadable_photo": (
+        ["-p", "facebook", "--at", "2031-01-10 10:00", "--photo", "/nulle/part.jpg"],
+        "Impossible de lire la photo",
+    ),
     "unknown_member": (["-p", "facebook", "--at", "2031-01-10 10:00", "--as", "Personne"], "Membre inconnu"),
 }
 TEXTS = {"empty_text": "   "}
@@ -45,7 +48,11 @@ def test_a_bad_draft_gets_a_french_message_and_writes_nothing(env: dict[str, str
 
 def test_an_unknown_post_id_is_a_clear_error(env: dict[str, str]) -> None:
     make_org()
-    for args in (["draft", "show", "999"], ["approve", "999", "--as", "Julie"], ["draft", "cancel", "999", "--as", "Marie"]):
+    for args in (
+        ["draft", "show", "999"],
+        ["approve", "999", "--as", "Julie"],
+        ["draft", "cancel", "999", "--as", "Marie"],
+    ):
         result = run_cli(args, env)
         assert result.returncode == 2, args
         assert "Aucune publication n° 999" in result.stderr

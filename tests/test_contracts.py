@@ -47,7 +47,18 @@ def test_draft_add_show_and_list_print_the_design_json(env: dict[str, str]) -> N
 def test_an_iso_time_with_an_offset_is_accepted(env: dict[str, str]) -> None:
     make_org()
     added = run_cli(
-        ["draft", "add", "Offre d'emploi", "-p", "sandbox", "--at", "2031-06-01T14:00:00+00:00", "--as", "Marie", "--json"],
+        [
+            "draft",
+            "add",
+            "Offre d'emploi",
+            "-p",
+            "sandbox",
+            "--at",
+            "2031-06-01T14:00:00+00:00",
+            "--as",
+            "Marie",
+            "--json",
+        ],
         env,
     )
     assert json.loads(added.stdout)["scheduled_at"] == "2031-06-01T10:00:00-04:00"

@@ -38,7 +38,9 @@ def test_each_command_in_its_own_process_shares_the_embedded_queue(embedded_env:
     )  # fmt: skip
     post_id = json.loads(added.stdout)["id"]
     _ok(["worker", "--queue", "compliance", "--burst"], embedded_env)
-    assert json.loads(_ok(["draft", "show", str(post_id), "--json"], embedded_env).stdout)["state"] == "awaiting_signoff"
+    assert (
+        json.loads(_ok(["draft", "show", str(post_id), "--json"], embedded_env).stdout)["state"] == "awaiting_signoff"
+    )
     _ok(["approve", str(post_id), "--as", "Julie", "--now"], embedded_env)
     _ok(["publish-due"], embedded_env)
     _ok(["worker", "--burst"], embedded_env)

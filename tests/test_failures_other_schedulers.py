@@ -99,9 +99,15 @@ def test_times_survive_a_machine_without_tzdata(env: dict[str, str]) -> None:
     # No system zoneinfo: Python falls back to the `tzdata` package, a dependency of balise.
     environ = {**env, "PYTHONTZPATH": "/nonexistent-zoneinfo", "TZ": "UTC"}
     run_cli(["init", "--name", "ESPACE Sans Fuseau", "--admin", "Julie", "--email", "julie@exemple.org"], environ)
-    added = run_cli(["draft", "add", "Offre d'emploi", "-p", "sandbox", "--at", "2031-01-15 10:00", "--as", "Julie", "--json"], environ)
+    added = run_cli(
+        ["draft", "add", "Offre d'emploi", "-p", "sandbox", "--at", "2031-01-15 10:00", "--as", "Julie", "--json"],
+        environ,
+    )
     assert added.returncode == 0, added.stderr
-    summer = run_cli(["draft", "add", "Offre d'emploi", "-p", "sandbox", "--at", "2031-07-15 10:00", "--as", "Julie", "--json"], environ)
+    summer = run_cli(
+        ["draft", "add", "Offre d'emploi", "-p", "sandbox", "--at", "2031-07-15 10:00", "--as", "Julie", "--json"],
+        environ,
+    )
     assert json.loads(added.stdout)["scheduled_at"] == "2031-01-15T10:00:00-05:00"
     assert json.loads(summer.stdout)["scheduled_at"] == "2031-07-15T10:00:00-04:00"
     with session_scope() as session:

@@ -23,7 +23,9 @@ from balise.signoff import LateChoice, LateSignoff, approve
 from balise.states import State
 from tests.helpers import make_org, make_post, state_of
 
-JOB_OFFER = "Offre d'emploi : ESPACE recrute une animatrice pour ses ateliers de prévention. Postulez avant le 15 janvier."
+JOB_OFFER = (
+    "Offre d'emploi : ESPACE recrute une animatrice pour ses ateliers de prévention. Postulez avant le 15 janvier."
+)
 
 
 def outbox() -> list[dict[str, object]]:
@@ -70,7 +72,9 @@ def test_the_whole_pipeline_publishes_once_on_the_sandbox(env: dict[str, str]) -
 
 def test_a_draft_too_long_for_x_is_rejected_by_the_gate(env: dict[str, str]) -> None:
     org, author, _ = make_org()
-    post_id = make_post(org, author, text=("Formation pour les parents sur la prévention. " * 8).strip(), platforms=("x",))
+    post_id = make_post(
+        org, author, text=("Formation pour les parents sur la prévention. " * 8).strip(), platforms=("x",)
+    )
     _gate(post_id)
     assert state_of(post_id) == State.REJECTED
     with session_scope() as session:

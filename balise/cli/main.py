@@ -12,6 +12,7 @@ import typer
 from typer._click import exceptions as click
 
 from balise.cli import (
+    accounts,
     audit_cmd,
     config_cmd,
     demo,
@@ -23,6 +24,8 @@ from balise.cli import (
     retract,
     signoff,
 )
+from balise.cli import check as check_cmd
+from balise.cli import policy as policy_cmd
 from balise.cli.common import GLOBAL
 from balise.errors import BaliseError
 from balise.i18n import t
@@ -63,6 +66,9 @@ app.command("stop")(ops.stop_command)
 app.add_typer(member.app, name="member")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(audit_cmd.app, name="audit")
+app.command("check")(check_cmd.check_command)
+app.add_typer(policy_cmd.app, name="policy")
+app.add_typer(accounts.app, name="accounts")
 
 
 def _param_name(exc: click.ClickException) -> str:

@@ -6,21 +6,22 @@ import json
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 
 def error(message: str) -> None:
-    err_console.print(f"[bold red]Erreur :[/bold red] {message}", soft_wrap=True)
+    err_console.print(f"[bold red]Erreur :[/bold red] {escape(message)}", soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    err_console.print(f"[yellow]Attention :[/yellow] {message}", soft_wrap=True)
+    err_console.print(f"[yellow]Attention :[/yellow] {escape(message)}", soft_wrap=True)
 
 
 def ok(message: str) -> None:
-    console.print(f"[green]✓[/green] {message}", soft_wrap=True)
+    console.print(f"[green]✓[/green] {escape(message)}", soft_wrap=True)
 
 
 def print_json(data: Any) -> None:

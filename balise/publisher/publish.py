@@ -18,7 +18,15 @@ from sqlmodel import Session, col, update
 
 from balise.config import get_settings
 from balise.db import session_scope
-from balise.errors import InvalidInput, NeedsPerson, Permanent, PlatformError, RetryLater, TransitionRefused
+from balise.errors import (
+    ConfigError,
+    InvalidInput,
+    NeedsPerson,
+    Permanent,
+    PlatformError,
+    RetryLater,
+    TransitionRefused,
+)
 from balise.i18n import t
 from balise.models import Photo, Post, Target, utcnow
 from balise.notify import tell_responsible
@@ -48,7 +56,12 @@ def publish_target(target_id: int, worker: str) -> str:
     claim = _claim(target_id, worker)
     if isinstance(claim, str):
         return claim
-    adapter = get_platform(claim.platform, get_settings())
+    try:
+        adapter = get_platform(claim.platform, get_settings())
+    except ConfigError as exc:  # no account configured for this platform: a person must act
+        return _fail(
+            target_id, NeedsPerson("publishing.account_missing", platform=claim.platform, detail=exc.message())
+        )
     if claim.reconcile:
         try:
             found = adapter.find(claim.publication)
