@@ -199,3 +199,46 @@ class Notice(SQLModel, table=True):
     post_id: int = Field(foreign_key="post.id")
     kind: str
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class UsedToken(SQLModel, table=True):
+    """An emailed sign-off link already used for a decision: a link decides once."""
+
+    token_id: str = Field(primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    used_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AccountSnapshot(SQLModel, table=True):
+    """An account's audience at one moment; kept for years (annual reports), never pruned."""
+
+    __table_args__ = (sa.Index("ix_accountsnapshot_org_taken", "org_id", "taken_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id")
+    platform: str
+    taken_at: datetime = Field(sa_type=UTCDateTime)
+    followers: int | None = None
+    likes: int | None = None  # Facebook Page likes; X gives none for an account
+    notes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # message keys
+
+
+class PostSnapshot(SQLModel, table=True):
+    """One published post's engagement on one platform at one moment; None where not given."""
+
+    __table_args__ = (
+        sa.Index("ix_postsnapshot_target_taken", "target_id", "taken_at"),
+        sa.Index("ix_postsnapshot_org_taken", "org_id", "taken_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id")
+    post_id: int = Field(foreign_key="post.id")
+    target_id: int = Field(foreign_key="target.id")
+    platform: str
+    remote_id: str
+    taken_at: datetime = Field(sa_type=UTCDateTime)
+    reactions: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    reach: int | None = None
+    notes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

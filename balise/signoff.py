@@ -6,6 +6,7 @@ gate sent to review is overridden only by an approver or admin, with a written r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +16,7 @@ from balise.errors import InvalidInput, PermissionDenied
 from balise.models import Approval, Member, Organization, Post, utcnow
 from balise.notify import tell_author
 from balise.posts import content_hash, photo_hashes, platforms_of, targets_of
+from balise.queue.queues import enqueue_publish
 from balise.states import State, transition
 
 LATE_GRACE = timedelta(minutes=1)
@@ -97,6 +99,26 @@ def approve(
         f"Votre publication n° {post.id} est approuvée et sera publiée à l'heure prévue.",
     )
     return True
+
+
+@dataclass(frozen=True)
+class PublishJob:
+    """One platform target to put on the publish queue once an approval is committed."""
+
+    target_id: int
+    attempts: int
+    due_at: datetime
+
+
+def publish_jobs(session: Session, post: Post) -> list[PublishJob]:
+    """The jobs a completed approval calls for, read inside the approving transaction."""
+    return [PublishJob(t.id, t.attempts, t.due_at) for t in targets_of(session, post) if t.id is not None]
+
+
+def enqueue_approved(jobs: Sequence[PublishJob]) -> None:
+    """After the commit, for RQ's scheduler (second precision); `publish-due` is the safety net either way."""
+    for job in jobs:
+        enqueue_publish(job.target_id, job.attempts, job.due_at)
 
 
 def _reschedule(session: Session, post: Post, at: datetime) -> None:

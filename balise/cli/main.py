@@ -22,6 +22,7 @@ from balise.cli import (
     ops,
     output,
     retract,
+    serve,
     signoff,
 )
 from balise.cli import check as check_cmd
@@ -69,6 +70,8 @@ app.add_typer(audit_cmd.app, name="audit")
 app.command("check")(check_cmd.check_command)
 app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(accounts.app, name="accounts")
+app.command("serve")(serve.serve_command)
+app.add_typer(serve.signoff_app, name="signoff")
 
 
 def _param_name(exc: click.ClickException) -> str:

@@ -1,0 +1,70 @@
+"""`balise serve` and `balise signoff remind`: the email channel of the second sign-off."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+
+from balise.cli import output
+from balise.i18n import t
+
+signoff_app = typer.Typer(
+    help="La deuxième approbation par courriel : rappels aux approbateur·trice·s.", no_args_is_help=True
+)
+
+
+def serve_command(
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="L'adresse où écouter : 127.0.0.1 (cet ordinateur seulement) ou 0.0.0.0 (derrière un serveur HTTPS).",
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Le port où écouter.")] = 8000,
+) -> None:
+    """Lance l'application web d'approbation : les liens envoyés par courriel y mènent.
+
+    Ouvrir un lien montre la publication et ne décide rien; seul le bouton de la page approuve
+    ou refuse. Les liens des courriels commencent par BALISE_PUBLIC_URL : mettez-y l'adresse
+    où les gens joignent cette application (par exemple https://balise.mon-organisme.org).
+
+    Exemples :
+
+      balise serve
+
+      balise serve --host 0.0.0.0 --port 8080
+    """
+    from balise.config import get_settings
+    from balise.web.server import make_server
+
+    server = make_server(host, port)
+    output.ok(t("web.serving", url=f"http://{host}:{port}", public=get_settings().public_url))
+    server.run()
+
+
+@signoff_app.command("remind")
+def remind_command(
+    after: Annotated[
+        float, typer.Option("--after", min=0, help="Rappeler ce qui attend depuis plus de tant d'heures.")
+    ] = 24,
+) -> None:
+    """Rappelle aux approbateur·trice·s ce qui attend leur approbation depuis trop longtemps.
+
+    Un seul rappel par version de publication et par personne : lancez-la aussi souvent que
+    vous voulez, par exemple toutes les heures dans la crontab.
+
+    Exemples :
+
+      balise signoff remind
+
+      0 * * * *  balise signoff remind --after 48
+    """
+    from balise.db import session_scope
+    from balise.notify import remind_waiting
+
+    with session_scope() as session:
+        sent = remind_waiting(session, timedelta(hours=after))
+    output.ok(t("web.reminders_sent", count=sent))

@@ -1,0 +1,214 @@
+"""The approval pages: GET shows the post and the buttons and changes nothing (mail scanners open
+links); only a POST from that page, with its CSRF token and cookie, decides, once.
+
+Each decision goes through `balise.signoff` exactly as `balise approve` / `balise reject` do,
+with `channel="email"` in the audit log.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from balise.config import get_settings
+from balise.db import session_scope
+from balise.errors import BaliseError, InvalidInput, PermissionDenied, TransitionRefused
+from balise.i18n import t
+from balise.organizations import org_zone
+from balise.signoff import LateChoice, LateSignoff, approve, enqueue_approved, publish_jobs, reject
+from balise.timeparse import local_text, parse_when
+from balise.web.links import LinkRefused, Opened, check_form_token, form_token, new_nonce, open_link, use_link
+from balise.web.preview import Preview, preview_of
+from balise.web.render import render, stylesheet
+
+log = logging.getLogger(__name__)
+
+ACTIONS = ("approuver", "refuser")
+COOKIE = "balise_form"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",  # pages carry a bearer link and a CSRF token
+}
+
+
+class SecurityHeaders:
+    """Every response, pages and errors alike, carries the security headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
+
+
+def _prefix() -> str:
+    """The path BALISE_PUBLIC_URL puts before the app, when a proxy serves it under a folder."""
+    return urlparse(get_settings().public_url).path.rstrip("/")
+
+
+def _message(title: str, message: str, status: int, ok: bool = False) -> HTMLResponse:
+    html = render("message.html", title=title, message=message, ok=ok, css_href=f"{_prefix()}/style.css")
+    return HTMLResponse(html, status_code=status)
+
+
+def _refused(exc: LinkRefused) -> HTMLResponse:
+    return _message(t("web.refused_title"), t(exc.key, None, **exc.params), exc.status)
+
+
+def _data_uri(preview: Preview) -> list[str]:
+    return [f"data:{p.mime};base64,{base64.b64encode(p.path.read_bytes()).decode()}" for p in preview.photos]
+
+
+@dataclass(frozen=True)
+class PageData:
+    opened: Opened
+    preview: Preview
+    photo_sources: list[str]
+
+
+def _page_data(post_id: int, token: str) -> PageData:
+    """Read the post for the page; the transaction writes nothing."""
+    with session_scope() as session:
+        opened = open_link(session, post_id, token)
+        preview = preview_of(session, opened.post)
+    return PageData(opened, preview, _data_uri(preview))
+
+
+async def _page(request: Request, error: str | None = None, status: int = 200) -> Response:
+    post_id, token, action = _route(request)
+    try:
+        data = await run_in_threadpool(_page_data, post_id, token)
+    except LinkRefused as exc:
+        return _refused(exc)
+    nonce = request.cookies.get(COOKIE) or new_nonce()
+    title = t("web.title_approve" if action == "approuver" else "web.title_reject", post_id=post_id)
+    html = render(
+        "decide.html",
+        title=title,
+        action=action,
+        preview=data.preview,
+        photo_sources=data.photo_sources,
+        member=data.opened.member,
+        csrf=form_token(data.opened.link, nonce),
+        error=error,
+        css_href=f"{_prefix()}/style.css",
+    )
+    response = HTMLResponse(html, status_code=status)
+    response.set_cookie(
+        COOKIE, nonce, max_age=86400, path=f"{_prefix()}/signature/", httponly=True, samesite="strict",
+        secure=get_settings().public_url.startswith("https://"),
+    )  # fmt: skip
+    return response
+
+
+def _route(request: Request) -> tuple[int, str, str]:
+    action = request.path_params["action"]
+    if action not in ACTIONS:
+        raise HTTPException(404)
+    return int(request.path_params["post_id"]), str(request.path_params["token"]), action
+
+
+def _late_choice(form: dict[str, str], opened: Opened) -> LateChoice:
+    when = form.get("quand")
+    if when == "heure":
+        return LateChoice(at=parse_when(form.get("heure", ""), org_zone(opened.org)))
+    return LateChoice(now=when == "maintenant")
+
+
+def _decide(post_id: int, token: str, action: str, form: dict[str, str], nonce: str | None) -> str:
+    """Check the link and the form, spend the link and decide, all in one transaction; the news."""
+    with session_scope() as session:
+        opened = open_link(session, post_id, token)
+        check_form_token(opened.link, form.get("csrf", ""), nonce)
+        use_link(session, opened)
+        post, member = opened.post, opened.member
+        if action == "refuser":
+            reason = form.get("motif", "").strip()
+            if not reason:
+                raise InvalidInput("web.reason_required")
+            reject(session, post, member, reason=reason, channel="email")
+            return t("web.rejected", post_id=post_id)
+        scheduled = approve(
+            session, opened.org, post, member, channel="email", comment=form.get("commentaire", "").strip() or None,
+            late=_late_choice(form, opened), expected_hash=opened.link.content_hash,
+        )  # fmt: skip
+        if not scheduled:
+            return t("web.approval_recorded", post_id=post_id)
+        jobs = publish_jobs(session, post)
+        when = f"{local_text(post.scheduled_at, org_zone(opened.org))} ({opened.org.timezone})"
+    try:
+        enqueue_approved(jobs)
+    except (BaliseError, OSError) as exc:
+        # Committed: `balise publish-due` finds the scheduled targets in the database anyway.
+        log.warning("file d'attente injoignable après l'approbation de la publication %s : %s", post_id, exc)
+    return t("web.approved", post_id=post_id, when=when)
+
+
+async def decision_page(request: Request) -> Response:
+    """GET: the preview and the form. Never a change, whatever opens it and however often."""
+    return await _page(request)
+
+
+async def decide(request: Request) -> Response:
+    """POST: the one request that decides."""
+    post_id, token, action = _route(request)
+    async with request.form(max_files=0, max_fields=10) as raw:
+        form = {key: str(value) for key, value in raw.items()}
+    try:
+        news = await run_in_threadpool(_decide, post_id, token, action, form, request.cookies.get(COOKIE))
+    except LinkRefused as exc:
+        return _refused(exc)
+    except LateSignoff:
+        return await _page(request, error=t("web.late_choose"), status=409)
+    except PermissionDenied as exc:
+        return _message(t("web.refused_title"), exc.message(), 403)
+    except TransitionRefused as exc:
+        return _message(t("web.refused_title"), exc.message(), 409)
+    except InvalidInput as exc:
+        return await _page(request, error=exc.message(), status=400)
+    return _message(t("web.done_title"), news, 200, ok=True)
+
+
+async def style(_: Request) -> Response:
+    return Response(stylesheet(), media_type="text/css")
+
+
+async def not_found(_: Request, exc: Any) -> Response:
+    status = getattr(exc, "status_code", 404)
+    key = "web.method_not_allowed" if status == 405 else "web.not_found"
+    return _message(t("web.refused_title"), t(key), status)
+
+
+def create_app() -> ASGIApp:
+    routes = [
+        Route("/style.css", style, methods=["GET"]),
+        Route("/signature/{post_id:int}/{token}/{action}", decision_page, methods=["GET"]),
+        Route("/signature/{post_id:int}/{token}/{action}", decide, methods=["POST"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
+    return SecurityHeaders(app)

@@ -1,0 +1,134 @@
+"""Signed sign-off links and the CSRF tokens of their forms.
+
+A link is a bearer credential: it names one post, one approver, the content hash they were
+shown and an expiry, signed with BALISE_SECRET_KEY, and decides once (`UsedToken`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from itsdangerous import BadData, URLSafeSerializer, URLSafeTimedSerializer
+from sqlmodel import Session
+
+from balise.config import get_settings
+from balise.errors import ConfigError
+from balise.models import Member, Organization, Post, UsedToken, utcnow
+from balise.states import State
+
+LINK_LIFETIME = timedelta(days=7)
+FORM_LIFETIME = timedelta(days=1)  # a page left open overnight still submits
+LINK_SALT = "balise.signoff-link"
+CSRF_SALT = "balise.signoff-form"
+
+
+@dataclass(frozen=True)
+class Link:
+    """What a valid link grants: this approver may decide on this exact version of this post."""
+
+    post_id: int
+    member_id: int
+    content_hash: str
+    token_id: str
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A link checked against the database: the post, the approver and their organization."""
+
+    link: Link
+    post: Post
+    member: Member
+    org: Organization
+
+
+class LinkRefused(Exception):
+    """A link that must not decide: `key` names the French page, `status` its HTTP code."""
+
+    def __init__(self, key: str, status: int, **params: object) -> None:
+        super().__init__(key)
+        self.key, self.status, self.params = key, status, params
+
+
+def require_secret() -> str:
+    """BALISE_SECRET_KEY signs links and forms; `balise init` generates it."""
+    secret = get_settings().secret_key
+    if not secret:
+        raise ConfigError("web.no_secret_key")
+    return secret
+
+
+def make_token(post: Post, member: Member, lifetime: timedelta = LINK_LIFETIME) -> str:
+    """A new single-use link token for `member` to decide on `post` as it is now."""
+    expires = int((utcnow() + lifetime).timestamp())
+    payload = {"p": post.id, "m": member.id, "h": post.content_hash, "j": secrets.token_urlsafe(12), "x": expires}
+    return URLSafeSerializer(require_secret(), salt=LINK_SALT).dumps(payload)
+
+
+def read_token(token: str) -> Link:
+    """The link's claims; tampered or expired links are refused before the database is read."""
+    try:
+        data: Any = URLSafeSerializer(require_secret(), salt=LINK_SALT).loads(token)
+        link = Link(int(data["p"]), int(data["m"]), str(data["h"]), str(data["j"]))
+        expires = int(data["x"])
+    except (BadData, KeyError, TypeError, ValueError) as exc:
+        raise LinkRefused("web.link_invalid", 400) from exc
+    if utcnow().timestamp() > expires:
+        raise LinkRefused("web.link_expired", 410)
+    return link
+
+
+def open_link(session: Session, post_id: int, token: str) -> Opened:
+    """Check a link against the post it is used on; anything but a decidable post is refused."""
+    link = read_token(token)
+    if link.post_id != post_id:
+        raise LinkRefused("web.link_foreign", 403)
+    post, member = session.get(Post, post_id), session.get(Member, link.member_id)
+    org = session.get(Organization, post.org_id) if post else None
+    if post is None or member is None or org is None or not member.active or member.org_id != post.org_id:
+        raise LinkRefused("web.link_foreign", 403)
+    if session.get(UsedToken, link.token_id) is not None:
+        raise LinkRefused("web.link_used", 410)
+    if post.content_hash != link.content_hash:
+        raise LinkRefused("web.post_changed", 409, post_id=post_id)
+    if post.state != State.AWAITING_SIGNOFF:
+        raise LinkRefused("web.not_awaiting", 409, post_id=post_id, state=post.state)
+    return Opened(link, post, member, org)
+
+
+def use_link(session: Session, opened: Opened) -> None:
+    """Spend the link in the deciding transaction: a rollback gives it back, a second use fails."""
+    session.add(UsedToken(token_id=opened.link.token_id, post_id=opened.link.post_id, member_id=opened.link.member_id))
+    try:
+        with session.begin_nested():
+            session.flush()
+    except sa.exc.IntegrityError as exc:
+        raise LinkRefused("web.link_used", 410) from exc
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def form_token(link: Link, nonce: str) -> str:
+    """The CSRF token of a page: bound to this link and to the browser's cookie nonce."""
+    return URLSafeTimedSerializer(require_secret(), salt=CSRF_SALT).dumps({"j": link.token_id, "n": nonce})
+
+
+def check_form_token(link: Link, token: str, cookie_nonce: str | None) -> None:
+    """Refuse a POST that did not come from the page this browser was shown for this link."""
+    try:
+        data: Any = URLSafeTimedSerializer(require_secret(), salt=CSRF_SALT).loads(
+            token, max_age=int(FORM_LIFETIME.total_seconds())
+        )
+        bound, nonce = str(data["j"]), str(data["n"])
+    except (BadData, KeyError, TypeError) as exc:
+        raise LinkRefused("web.form_invalid", 403) from exc
+    if not cookie_nonce or bound != link.token_id or not hmac.compare_digest(nonce, cookie_nonce):
+        raise LinkRefused("web.form_invalid", 403)
+

@@ -1,0 +1,115 @@
+"""The sign-off email: the post as it will appear, the gate's findings, and two personal links.
+
+Each approver gets their own links (a link is bound to one approver); without
+BALISE_SECRET_KEY the mail still goes out, with the commands to use instead of links.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from balise.config import get_settings
+from balise.errors import ConfigError
+from balise.i18n import t
+from balise.models import Member, Post
+from balise.web.links import LINK_LIFETIME, make_token
+from balise.web.preview import Preview, preview_of
+from balise.web.render import render, stylesheet
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SignoffLinks:
+    approve: str
+    reject: str
+
+
+@dataclass(frozen=True)
+class SignoffMail:
+    subject: str
+    text: str
+    html: str
+    preview: Preview
+
+
+def decision_url(post_id: int, token: str, action: str) -> str:
+    """The address of a decision page, as people reach `balise serve` (BALISE_PUBLIC_URL)."""
+    return f"{get_settings().public_url.rstrip('/')}/signature/{post_id}/{token}/{action}"
+
+
+def _links(post: Post, member: Member) -> SignoffLinks | None:
+    assert post.id is not None
+    try:
+        token = make_token(post, member)
+    except ConfigError:
+        log.warning("BALISE_SECRET_KEY absent : courriel d'approbation envoyé sans liens (lancez « balise init »)")
+        return None
+    return SignoffLinks(decision_url(post.id, token, "approuver"), decision_url(post.id, token, "refuser"))
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The sentences both parts of the mail share."""
+
+    hello: str
+    intro: str
+    cli: str
+
+
+def _words(preview: Preview, member: Member) -> _Words:
+    platforms = ", ".join(t(f"web.platform_{p.platform}") for p in preview.platforms)
+    return _Words(
+        hello=t("notify.signoff_hello", name=member.name),
+        intro=t("notify.signoff_intro", author=preview.author, org=preview.org_name, when=preview.when,
+                zone=preview.timezone, platforms=platforms),
+        cli=t("notify.signoff_cli", post_id=preview.post_id, name=member.name),
+    )  # fmt: skip
+
+
+def _text(preview: Preview, words: _Words, links: SignoffLinks | None) -> str:
+    lines = [words.hello, "", words.intro, "", f"— {t('web.text_heading')} —", preview.text]
+    if preview.link:
+        lines.append(f"{t('web.link_label')} {preview.link}")
+    if preview.photos:
+        lines.append(t("notify.signoff_photos", names=", ".join(p.name for p in preview.photos)))
+    lines += ["", f"— {t('web.findings_heading')} —"]
+    for finding in preview.findings:
+        clause = f" ({finding['clause']})" if finding.get("clause") else ""
+        lines.append(f"- {finding['code']} : {finding['message']}{clause}")
+    if not preview.findings:
+        lines.append(t("web.no_findings"))
+    lines.append("")
+    if links:
+        lines += [
+            t("notify.signoff_approve", url=links.approve),
+            t("notify.signoff_reject", url=links.reject),
+            t("notify.signoff_links_note", days=LINK_LIFETIME.days),
+            "",
+        ]
+    lines.append(words.cli)
+    return "\n".join(lines)
+
+
+def signoff_mail(session: Session, post: Post, member: Member, *, reminder: bool) -> SignoffMail:
+    """The mail asking `member` to sign `post` off (or reminding them), in both parts."""
+    preview = preview_of(session, post)
+    links = _links(post, member)
+    subject = t("notify.reminder_subject" if reminder else "notify.awaiting_subject", post_id=preview.post_id)
+    words = _words(preview, member)
+    html = render(
+        "mail_signoff.html",
+        css=stylesheet(),
+        subject=subject,
+        hello=words.hello,
+        intro=words.intro,
+        cli=words.cli,
+        preview=preview,
+        photo_sources=[f"cid:{p.cid}" for p in preview.photos],
+        links=links,
+        days=LINK_LIFETIME.days,
+    )
+    return SignoffMail(subject, _text(preview, words, links), html, preview)

@@ -1,0 +1,74 @@
+"""The post as an approver must see it before deciding: text, link, photos per platform, and
+what the compliance gate found. The email and the web page show the same preview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from balise.models import Member, Organization, Post, utcnow
+from balise.notify import InlineImage
+from balise.organizations import org_zone
+from balise.posts import latest_check, photos_of, platforms_of
+from balise.publisher.base import text_with_link
+from balise.signoff import LATE_GRACE
+from balise.timeparse import local_text
+
+
+@dataclass(frozen=True)
+class PlatformView:
+    """The post on one platform: X carries the link in its text, the others show it apart."""
+
+    platform: str
+    text: str
+    link: str | None
+
+
+@dataclass(frozen=True)
+class Preview:
+    post_id: int
+    org_name: str
+    author: str
+    when: str
+    timezone: str
+    late: bool
+    text: str
+    link: str | None
+    platforms: list[PlatformView]
+    photos: list[InlineImage]  # attached inline to the email, as data: addresses on the page
+    findings: list[dict[str, Any]]
+
+
+def preview_of(session: Session, post: Post) -> Preview:
+    """What the approver is shown; the gate's findings only if they are about this exact content."""
+    assert post.id is not None
+    org = session.get(Organization, post.org_id)
+    author = session.get(Member, post.author_id)
+    assert org is not None and author is not None
+    check = latest_check(session, post)
+    findings = check.reasons if check is not None and check.content_hash == post.content_hash else []
+    return Preview(
+        post_id=post.id,
+        org_name=org.name,
+        author=author.name,
+        when=local_text(post.scheduled_at, org_zone(org)),
+        timezone=org.timezone,
+        late=post.scheduled_at < utcnow() - LATE_GRACE,
+        text=post.text,
+        link=post.link,
+        platforms=[_on(platform, post) for platform in platforms_of(session, post)],
+        photos=[
+            InlineImage(f"photo{p.position}.{p.sha256[:16]}@balise", Path(p.stored_path), p.mime, p.original_name)
+            for p in photos_of(session, post)
+        ],
+        findings=findings,
+    )
+
+
+def _on(platform: str, post: Post) -> PlatformView:
+    if platform == "x":
+        return PlatformView(platform, text_with_link(post.text, post.link), None)
+    return PlatformView(platform, post.text, post.link)

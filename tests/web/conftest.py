@@ -1,0 +1,204 @@
+"""The email channel for real: an SMTP server (aiosmtpd) that receives what balise sends, and the
+approval app served by uvicorn on a free port of 127.0.0.1, reached over HTTP."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+import requests
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from PIL import Image
+from sqlmodel import func, select
+
+from balise.config import get_settings, reset_settings
+from balise.db import session_scope
+from balise.models import Approval, AuditEvent, Member, Organization, Post, UsedToken, utcnow
+from balise.organizations import add_member
+from balise.posts import DraftInput, create_post
+from balise.queue.queues import COMPLIANCE, enqueue_check
+from balise.queue.worker import run_worker
+from balise.web.server import make_server
+from tests.helpers import make_org
+
+JOB_OFFER = (
+    "Offre d'emploi : ESPACE recrute une animatrice pour ses ateliers de prévention. Postulez avant le 15 janvier."
+)
+SECRET = "clé-de-test-qui-signe-les-liens"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Mail:
+    to: list[str]
+    message: EmailMessage
+
+    @property
+    def text(self) -> str:
+        part = self.message.get_body(("plain",))
+        assert part is not None
+        return str(part.get_content())
+
+    @property
+    def html(self) -> str:
+        part = self.message.get_body(("html",))
+        assert part is not None
+        return str(part.get_content())
+
+    def link(self, action: str) -> str:
+        """The approve (`approuver`) or reject (`refuser`) link of the plain-text part."""
+        found = re.search(rf"(http://\S+/signature/\d+/\S+/{action})\b", self.text)
+        assert found, self.text
+        return found.group(1)
+
+
+class Mailbox:
+    """What the SMTP server received, in order."""
+
+    def __init__(self) -> None:
+        self.mails: list[Mail] = []
+        self.port = free_port()
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.content if isinstance(envelope.content, bytes) else str(envelope.content).encode()
+        message = message_from_bytes(content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        self.mails.append(Mail(list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Mail]:
+        return [m for m in self.mails if address in m.to]
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    controller.start()
+    yield box
+    controller.stop()
+
+
+@pytest.fixture
+def web(env: dict[str, str], mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """`balise serve` in a thread, with SMTP and the public URL pointing at the test's servers."""
+    port = free_port()
+    values = {
+        "BALISE_SECRET_KEY": SECRET,
+        "BALISE_SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}",
+        "BALISE_MAIL_FROM": "balise@espace-test.org",
+        "BALISE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    env.update(values)  # for `run_cli`
+    reset_settings()
+    server = make_server("127.0.0.1", port)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield values["BALISE_PUBLIC_URL"]
+    server.should_exit = True
+    thread.join(10)
+
+
+@dataclass(frozen=True)
+class Team:
+    org_id: int
+    author_id: int  # Marie, author
+    approver_id: int  # Julie, approver
+    admin_id: int  # Chantal, admin
+
+
+def make_team(required_signoffs: int = 1) -> Team:
+    org_id, author_id, approver_id = make_org()
+    with session_scope() as session:
+        org = session.get(Organization, org_id)
+        assert org
+        org.required_signoffs = required_signoffs
+        session.add(org)
+        admin = add_member(session, org, name="Chantal", email="chantal@exemple.org", role="admin", actor="test")
+        assert admin.id
+        return Team(org_id, author_id, approver_id, admin.id)
+
+
+def awaiting_draft(
+    team: Team, *, author_id: int | None = None, text: str = JOB_OFFER, link: str | None = None,
+    photos: tuple[Path, ...] = (), in_minutes: int = 60,
+) -> int:  # fmt: skip
+    """A draft through the real compliance worker, now awaiting sign-off (and announced by mail)."""
+    with session_scope() as session:
+        org = session.get(Organization, team.org_id)
+        author = session.get(Member, author_id or team.author_id)
+        assert org and author
+        draft = DraftInput(
+            text=text, platforms=("sandbox", "x"), scheduled_at=utcnow() + timedelta(minutes=in_minutes), link=link,
+            photos=photos,
+        )  # fmt: skip
+        post = create_post(session, org, author, draft, get_settings().data_path / "media")
+        assert post.id
+        post_id = post.id
+    enqueue_check(post_id, 1)
+    run_worker([COMPLIANCE], burst=True, with_scheduler=False)
+    assert state(post_id) == "awaiting_signoff"
+    return post_id
+
+
+def make_photo(path: Path) -> Path:
+    Image.new("RGB", (60, 40), "orange").save(path)
+    return path
+
+
+def state(post_id: int) -> str:
+    with session_scope() as session:
+        post = session.get(Post, post_id)
+        assert post
+        return post.state
+
+
+def footprint(post_id: int) -> tuple[object, ...]:
+    """Everything a decision would change: state, version, approvals, spent links, audit events."""
+    with session_scope() as session:
+        post = session.get(Post, post_id)
+        assert post
+        counts = [
+            session.exec(select(func.count()).select_from(table)).one() for table in (Approval, UsedToken, AuditEvent)
+        ]
+        return post.state, post.version, post.content_hash, *counts
+
+
+def open_page(browser: requests.Session, url: str) -> tuple[requests.Response, str]:
+    """GET a decision page as a browser does; the page and the CSRF token of its form."""
+    page = browser.get(url, timeout=10)
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    return page, found.group(1) if found else ""
+
+
+def click(browser: requests.Session, url: str, **fields: str) -> requests.Response:
+    """GET the page, then POST its form with `fields`, as a person clicking the button."""
+    _, csrf = open_page(browser, url)
+    return browser.post(url, data={"csrf": csrf, **fields}, timeout=10, allow_redirects=False)
+
+
+def audit_channels(post_id: int) -> list[tuple[str, str | None, str]]:
+    with session_scope() as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.post_id == post_id).order_by(AuditEvent.id))  # type: ignore[arg-type]
+        return [(e.action, e.to_state, e.channel) for e in events]
