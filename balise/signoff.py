@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from balise.errors import InvalidInput, PermissionDenied
 from balise.models import Approval, Member, Organization, Post, utcnow
-from balise.notify import tell_author
+from balise.notify import announce_awaiting_signoff, tell_author
 from balise.posts import content_hash, photo_hashes, platforms_of, targets_of
 from balise.queue.queues import enqueue_publish
 from balise.states import State, transition
@@ -145,6 +145,7 @@ def override(session: Session, post: Post, member: Member, *, reason: str, chann
         raise InvalidInput("signoff.override_reason_required")
     _check_approver(post, member)
     transition(session, post, State.AWAITING_SIGNOFF, actor=member.name, channel=channel, reason=reason)
+    announce_awaiting_signoff(session, post)
 
 
 def inbox(session: Session, org: Organization, member: Member) -> list[Post]:
