@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from balise.compliance import Draft, check_draft, load_policy
+from balise.consent import photo_facts
 from balise.db import session_scope
 from balise.errors import TransitionRefused
-from balise.models import ComplianceResult, Organization, Post
+from balise.models import ComplianceResult, Organization, Post, utcnow
 from balise.notify import announce_awaiting_signoff
 from balise.posts import platforms_of
 from balise.publisher.base import text_with_link
@@ -26,7 +27,10 @@ def check_post(post_id: int, version: int) -> str:
         assert org is not None
         # Checked as it goes out: on X the link is part of the text and counts in its length.
         text = text_with_link(post.text, post.link)
-        draft = Draft(text=text, platforms=tuple(platforms_of(session, post)), category=post.topic, id=str(post.id))
+        draft = Draft(
+            text=text, platforms=tuple(platforms_of(session, post)), category=post.topic, id=str(post.id),
+            photos=photo_facts(session, post, utcnow()),  # who is shown, and their consents as of now
+        )  # fmt: skip
         verdict = check_draft(draft, load_policy(org.policy_override))
         reasons = [_reason_dict(r) for r in verdict.reasons]
         session.add(

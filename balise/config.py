@@ -74,6 +74,14 @@ class Settings(BaseSettings):
     http_timeout: float = Field(
         default=30.0, gt=0, validation_alias=AliasChoices("BALISE_HTTP_TIMEOUT", "http_timeout")
     )  # seconds to wait for a platform's answer; past it the outcome is uncertain
+    publish_lease_seconds: int = Field(
+        default=300, ge=10, validation_alias=AliasChoices("BALISE_PUBLISH_LEASE_SECONDS", "publish_lease_seconds")
+    )  # how long a claimed target belongs to its worker; past it, it is reconciled as abandoned
+    publish_retry_max_seconds: int = Field(
+        default=3600,
+        ge=1,
+        validation_alias=AliasChoices("BALISE_PUBLISH_RETRY_MAX_SECONDS", "publish_retry_max_seconds"),
+    )  # the longest back-off between two attempts (a platform's own reset time still wins)
     organizations: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @field_validator("timezone")

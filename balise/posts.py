@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, delete, select
 
 from balise import audit
+from balise.compliance import load_policy
 from balise.errors import InvalidInput, NotFound
 from balise.media import store_photo
-from balise.models import ComplianceResult, Member, Organization, Photo, Post, Target, utcnow
+from balise.models import ComplianceResult, Member, Organization, Person, Photo, PhotoPerson, Post, Target
+from balise.photos import importable
 from balise.platform_names import canonical_platforms
-from balise.states import State, TargetState, record_edit, transition
+from balise.states import State, record_edit, transition
 from balise.timeparse import local_iso
 
 
@@ -31,6 +35,7 @@ class DraftInput:
     link: str | None = None
     topic: str | None = None
     photos: tuple[Path, ...] = ()
+    people: tuple[str, ...] = ()  # names from the consent registry, shown in every photo
 
 
 def content_hash(text: str, link: str | None, platforms: list[str], photos: list[str], at: datetime) -> str:
@@ -39,13 +44,23 @@ def content_hash(text: str, link: str | None, platforms: list[str], photos: list
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def _validate(draft: DraftInput) -> tuple[str, tuple[str, ...]]:
+def _validate(org: Organization, draft: DraftInput) -> tuple[str, tuple[str, ...]]:
     text = draft.text.strip()
     if not text:
         raise InvalidInput("posts.empty_text")
     if not draft.platforms:
         raise InvalidInput("posts.no_platform")
+    if draft.topic is not None:
+        check_topic(org, draft.topic)
     return text, canonical_platforms(draft.platforms)
+
+
+def check_topic(org: Organization, topic: str) -> None:
+    """A topic must be one of the policy's categories, or the gate could not judge the post."""
+    policy = load_policy(org.policy_override)
+    if not policy.category_topic(topic)[0]:
+        names = ", ".join(t.id for t in policy.topics)
+        raise InvalidInput("compliance.unknown_category", name=topic, known=names)
 
 
 def _hash_of(session: Session, post: Post) -> str:
@@ -56,9 +71,14 @@ def _hash_of(session: Session, post: Post) -> str:
 
 def create_post(session: Session, org: Organization, author: Member, draft: DraftInput, media_dir: Path) -> Post:
     """A new draft in `pending_check`, with one target per platform; nothing is queued here."""
-    text, platforms = _validate(draft)
-    stored = [store_photo(p, media_dir) for p in draft.photos]  # fails before anything is written
+    text, platforms = _validate(org, draft)
+    if draft.people and not draft.photos:
+        raise InvalidInput("consent.person_without_photo")
+    shown = _declared(session, org, draft.people)
+    with TemporaryDirectory() as converted:  # a phone's HEIC is stored as the JPEG it becomes
+        stored = [store_photo(importable(p, Path(converted)), media_dir) for p in draft.photos]  # fails before writing
     assert org.id is not None and author.id is not None
+    entries = [_photo_entry(s.sha256, [p.id for p in shown if p.id is not None]) for s in stored]
     post = Post(
         org_id=org.id,
         author_id=author.id,
@@ -67,7 +87,7 @@ def create_post(session: Session, org: Organization, author: Member, draft: Draf
         topic=draft.topic,
         scheduled_at=draft.scheduled_at,
         entered_timezone=org.timezone,
-        content_hash=content_hash(text, draft.link, list(platforms), [s.sha256 for s in stored], draft.scheduled_at),
+        content_hash=content_hash(text, draft.link, list(platforms), entries, draft.scheduled_at),
     )
     session.add(post)
     session.flush()
@@ -75,16 +95,17 @@ def create_post(session: Session, org: Organization, author: Member, draft: Draf
     for platform in platforms:
         session.add(Target(post_id=post.id, platform=platform, due_at=draft.scheduled_at))
     for position, photo in enumerate(stored):
-        session.add(
-            Photo(
-                post_id=post.id,
-                position=position,
-                sha256=photo.sha256,
-                stored_path=str(photo.path),
-                original_name=photo.original_name,
-                mime=photo.mime,
-            )
+        row = Photo(
+            post_id=post.id,
+            position=position,
+            sha256=photo.sha256,
+            stored_path=str(photo.path),
+            original_name=photo.original_name,
+            mime=photo.mime,
         )
+        session.add(row)
+        session.flush()
+        _declare(session, row, shown)
     audit.record(
         session, org_id=org.id, post_id=post.id, actor=author.name, channel="cli", action="created",
         to_state=State.PENDING_CHECK.value,
@@ -136,6 +157,38 @@ def edit_post(
     return post
 
 
+def tag_photo(
+    session: Session, org: Organization, post: Post, number: int, names: Sequence[str], editor: Member
+) -> Post:
+    """Declare who appears in photo `number` (1 is the first), replacing the earlier declaration.
+
+    Who is shown is content: the post goes back to the gate and earlier approvals are void.
+    """
+    photos = photos_of(session, post)
+    if not 1 <= number <= len(photos):
+        raise InvalidInput("consent.bad_photo_number", post_id=post.id, number=number, count=len(photos))
+    _declare(session, photos[number - 1], _declared(session, org, names))
+    record_edit(
+        session, post, new_hash=_hash_of(session, post), actor=editor.name, channel="cli",
+        what=f"personnes sur la photo {number}",
+    )  # fmt: skip
+    return post
+
+
+def _declared(session: Session, org: Organization, names: Sequence[str]) -> list[Person]:
+    from balise.consent import find_people  # here: balise.consent imports this module
+
+    return find_people(session, org, names)
+
+
+def _declare(session: Session, photo: Photo, shown: Sequence[Person]) -> None:
+    session.execute(delete(PhotoPerson).where(col(PhotoPerson.photo_id) == photo.id))
+    for person in shown:
+        assert photo.id is not None and person.id is not None
+        session.add(PhotoPerson(photo_id=photo.id, person_id=person.id))
+    session.flush()
+
+
 def cancel_post(session: Session, post: Post, actor: Member, reason: str | None) -> None:
     transition(session, post, State.CANCELLED, actor=actor.name, channel="cli", reason=reason)
 
@@ -168,8 +221,21 @@ def photos_of(session: Session, post: Post) -> list[Photo]:
     return list(session.exec(select(Photo).where(Photo.post_id == post.id).order_by(col(Photo.position))))
 
 
+def people_in(session: Session, photo: Photo) -> list[Person]:
+    query = select(Person).join(PhotoPerson, col(PhotoPerson.person_id) == Person.id)
+    return list(session.exec(query.where(PhotoPerson.photo_id == photo.id).order_by(col(Person.name))))
+
+
+def _photo_entry(sha256: str, person_ids: Sequence[int]) -> str:
+    """A photo in the content hash: its bytes, and who is declared in it (unchanged when nobody is)."""
+    return f"{sha256}:{','.join(str(i) for i in sorted(person_ids))}" if person_ids else sha256
+
+
 def photo_hashes(session: Session, post: Post) -> list[str]:
-    return [p.sha256 for p in photos_of(session, post)]
+    return [
+        _photo_entry(p.sha256, [person.id for person in people_in(session, p) if person.id is not None])
+        for p in photos_of(session, post)
+    ]
 
 
 def latest_check(session: Session, post: Post) -> ComplianceResult | None:
@@ -203,18 +269,13 @@ def post_json(session: Session, post: Post, zone: ZoneInfo) -> dict[str, Any]:
             }
             for t in targets_of(session, post)
         ],
-        "photos": [{"sha256": p.sha256, "name": p.original_name} for p in photos_of(session, post)],
+        "photos": [
+            {"sha256": p.sha256, "name": p.original_name, "people": [person.name for person in people_in(session, p)]}
+            for p in photos_of(session, post)
+        ],
         "compliance": None
         if check is None
         else {"verdict": check.verdict, "reasons": check.reasons, "policy_version": check.policy_version},
         "created_at": local_iso(post.created_at, zone),
         "published_at": local_iso(post.published_at, zone) if post.published_at else None,
     }
-
-
-def is_published(target: Target) -> bool:
-    return target.state == TargetState.PUBLISHED.value
-
-
-def now() -> datetime:
-    return utcnow()

@@ -22,6 +22,7 @@ CASES = {
         ["-p", "facebook", "--at", "2031-01-10 10:00", "--photo", "/nulle/part.jpg"],
         "Impossible de lire la photo",
     ),
+    "unknown_topic": (["-p", "facebook", "--at", "2031-01-10 10:00", "--topic", "recettes"], "Catégorie inconnue"),
     "unknown_member": (["-p", "facebook", "--at", "2031-01-10 10:00", "--as", "Personne"], "Membre inconnu"),
 }
 TEXTS = {"empty_text": "   "}

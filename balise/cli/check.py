@@ -13,6 +13,7 @@ from rich.markup import escape
 from balise.cli import output
 from balise.compliance import Draft, Policy, Verdict, check_draft, load_policy
 from balise.compliance.batch import check_lines
+from balise.compliance.photos import PhotoFacts
 from balise.compliance.rules import is_empty
 from balise.errors import InvalidInput, PolicyError
 from balise.i18n import t
@@ -89,6 +90,9 @@ def check_command(
 
     Chaque ligne du fichier JSONL :
     {"id": 1, "text": "…", "platforms": ["facebook", "x"], "category": "emploi"}
+
+    Avec des photos, vérifiées selon le registre des consentements de la base configurée :
+    {"id": 2, "text": "…", "photos": [{"path": "atelier.jpg", "people": ["Sophie Roy"]}]}
     """
     if (text is None) == (jsonl is None):
         raise InvalidInput("compliance.need_one_input")
@@ -118,9 +122,19 @@ def _check_jsonl(source: str, policy: Policy) -> None:
 
 def _write_verdicts(stream: BinaryIO, policy: Policy) -> None:
     write = sys.stdout.write
-    for result in check_lines(stream, policy):
+    for result in check_lines(stream, policy, _registry_photos):
         write(json.dumps(result, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def _registry_photos(entries: list[tuple[str, list[str]]]) -> tuple[PhotoFacts, ...]:
+    """Only lines with photos open the database: a text-only check stays fast and offline."""
+    from balise.cli.common import org_session
+    from balise.consent import declared_photos
+    from balise.models import utcnow
+
+    with org_session() as (session, org):
+        return declared_photos(session, org, entries, utcnow())
 
 
 def _show(text: str, verdict: Verdict) -> None:

@@ -54,7 +54,15 @@ def add(
     platform: PlatformOption,
     at: Annotated[str, typer.Option("--at", help=AtHelp)],
     photo: Annotated[
-        list[Path] | None, typer.Option("--photo", help="Une photo (JPEG, PNG, GIF, WebP); répétable.")
+        list[Path] | None, typer.Option("--photo", help="Une photo (JPEG, PNG, GIF, WebP, HEIC); répétable.")
+    ] = None,
+    person: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--person",
+            help="Une personne visible sur les photos (nom du registre); répétable. Chaque --person vaut pour "
+            "TOUTES les photos du brouillon; pour préciser photo par photo : balise photo tag.",
+        ),
     ] = None,
     link: Annotated[str | None, typer.Option("--link", help="Un lien à joindre.")] = None,
     topic: Annotated[str | None, typer.Option("--topic", help="Sujet (catégorie de la politique), facultatif.")] = None,
@@ -68,6 +76,8 @@ def add(
       balise draft add "Nous embauchons une animatrice!" -p facebook -p x --at "2027-01-15 10:00" --as Marie
 
       balise draft add "Photos de notre activité" -p facebook --at maintenant --photo activite.jpg
+
+      balise draft add "Notre atelier" -p facebook --at maintenant --photo atelier.jpg --person "Sophie Roy"
     """
     from balise.config import get_settings
     from balise.organizations import org_zone
@@ -80,7 +90,8 @@ def add(
         author = acting_member(session, org, as_)
         when = parse_when(at, org_zone(org))
         draft = DraftInput(
-            text=text, platforms=tuple(platform), scheduled_at=when, link=link, topic=topic, photos=tuple(photo or ())
+            text=text, platforms=tuple(platform), scheduled_at=when, link=link, topic=topic, photos=tuple(photo or ()),
+            people=tuple(person or ()),
         )
         post = create_post(session, org, author, draft, settings.data_path / "media")
         session.flush()

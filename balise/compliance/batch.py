@@ -8,16 +8,20 @@ produce `{"verdict": "error", "message": ...}` for that line only.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from balise.compliance.gate import check_draft
+from balise.compliance.photos import PhotoFacts
 from balise.compliance.policy import Policy
 from balise.compliance.rules import is_empty, message
 from balise.compliance.verdicts import Draft
 from balise.errors import BaliseError
+from balise.i18n import t
 
 DEFAULT_PLATFORMS = ("facebook", "x")
+# Turns a line's photos, (path, names of the people shown), into facts from the consent registry.
+PhotoResolver = Callable[[list[tuple[str, list[str]]]], tuple[PhotoFacts, ...]]
 
 
 class LineError(Exception):
@@ -53,7 +57,23 @@ def _parse(number: int, raw: bytes) -> dict[str, Any]:
     return data
 
 
-def _fields(number: int, data: dict[str, Any], policy: Policy) -> Draft:
+def _photos(number: int, data: dict[str, Any], resolve: PhotoResolver | None) -> tuple[PhotoFacts, ...]:
+    raw = data.get("photos")
+    if raw is None:
+        return ()
+    entries = raw if isinstance(raw, list) else None
+    if entries is None or not all(
+        isinstance(e, dict) and isinstance(e.get("path"), str) and isinstance(e.get("people", []), list)
+        and all(isinstance(name, str) for name in e.get("people", []))
+        for e in entries
+    ):  # fmt: skip
+        raise _field_error(number, "photos", 'une liste d\'objets {"path": "…", "people": ["…"]}')
+    if resolve is None:
+        raise LineError("INVALID_INPUT", message("line_error", line=number, detail=t("consent.photos_need_registry")))
+    return resolve([(e["path"], list(e.get("people", []))) for e in entries])
+
+
+def _fields(number: int, data: dict[str, Any], policy: Policy, resolve: PhotoResolver | None = None) -> Draft:
     text = data.get("text")
     if text is None:
         raise LineError("INVALID_INPUT", message("line_missing_text", line=number))
@@ -73,7 +93,8 @@ def _fields(number: int, data: dict[str, Any], policy: Policy) -> Draft:
         detail = message("text_too_large", length=len(text), limit=policy.max_input_chars)
         raise LineError("TOO_LONG", message("line_error", line=number, detail=detail))
     identifier = data.get("id")
-    return Draft(text, tuple(platforms), category, None if identifier is None else str(identifier))
+    photos = _photos(number, data, resolve)
+    return Draft(text, tuple(platforms), category, None if identifier is None else str(identifier), photos)
 
 
 def _error(number: int, identifier: Any, code: str, text: str) -> dict[str, Any]:
@@ -87,8 +108,11 @@ def _error(number: int, identifier: Any, code: str, text: str) -> dict[str, Any]
     }
 
 
-def check_lines(lines: Iterable[bytes], policy: Policy) -> Iterator[dict[str, Any]]:
-    """One output object per non-blank input line, in input order."""
+def check_lines(
+    lines: Iterable[bytes], policy: Policy, resolve_photos: PhotoResolver | None = None
+) -> Iterator[dict[str, Any]]:
+    """One output object per non-blank input line, in input order; lines with photos need
+    `resolve_photos` (the consent registry)."""
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
@@ -96,7 +120,7 @@ def check_lines(lines: Iterable[bytes], policy: Policy) -> Iterator[dict[str, An
         try:
             data = _parse(number, raw)
             identifier = data.get("id")
-            yield check_draft(_fields(number, data, policy), policy).to_dict(identifier)
+            yield check_draft(_fields(number, data, policy, resolve_photos), policy).to_dict(identifier)
         except LineError as exc:
             yield _error(number, identifier, exc.code, exc.message)
         except BaliseError as exc:  # unknown platform or category

@@ -59,13 +59,19 @@ _CODE_TERMS = {
     "OFF_MISSION": ("signals", "exceptions"),
     "TOO_LONG": (),
     "EMPTY": (),
+    "PHOTO_CONSENT": (),
+    "FACE_COUNT": (),
+    "PHOTO_FORMAT": (),
 }
 _SCHEMA: dict[str, dict[str, Any]] = {
     "policy": {"name": _TEXT, "version": _TEXT, "title": _TEXT},
     "organization": {"name": _TEXT, "phone": _TEXT},
     "input": {"max_chars": _NUMBER},
     "limits": {
-        platform: {"weighted_max": _NUMBER, "max_chars": _NUMBER, "clause": _TEXT}
+        platform: {
+            "weighted_max": _NUMBER, "max_chars": _NUMBER, "clause": _TEXT,
+            "photo_max_bytes": _NUMBER, "photo_max_side": _NUMBER,
+        }  # fmt: skip
         for platform in PLATFORMS
     },
     "codes": {

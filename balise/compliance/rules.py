@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from balise.compliance.normalize import Folded, fold
+from balise.compliance.photos import photo_consent, photo_file
 from balise.compliance.policy import CodeRules, Policy
 from balise.compliance.terms import Hit, find, near, without
 from balise.compliance.verdicts import Draft, Reason
@@ -256,4 +257,4 @@ def off_mission(draft: Draft, policy: Policy) -> list[Reason]:
 
 
 # Run in this order on every draft that is not empty; a new check is one more entry.
-RULES: list[Rule] = [too_long, personal_info, intervention, child_contact, off_mission]
+RULES: list[Rule] = [too_long, personal_info, intervention, child_contact, off_mission, photo_consent, photo_file]

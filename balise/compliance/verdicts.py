@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from balise.compliance.photos import PhotoFacts
 
 SEVERITY_ORDER = {"approved": 0, "needs_review": 1, "rejected": 2}
 
 
 @dataclass(frozen=True)
 class Draft:
-    """A post as the gate sees it: its text, where it goes, and the topic its author chose."""
+    """A post as the gate sees it: its text, where it goes, the topic its author chose, and its
+    photos with the people declared in each (resolved from the consent registry by the caller)."""
 
     text: str
     platforms: tuple[str, ...] = ("facebook", "x")
     category: str | None = None
     id: str | None = None
+    photos: tuple[PhotoFacts, ...] = ()
 
 
 @dataclass(frozen=True)

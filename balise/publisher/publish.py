@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, update
 
+from balise.compliance import load_policy
 from balise.config import get_settings
+from balise.consent import consent_problems
 from balise.db import session_scope
 from balise.errors import (
     ConfigError,
@@ -28,8 +32,9 @@ from balise.errors import (
     TransitionRefused,
 )
 from balise.i18n import t
-from balise.models import Photo, Post, Target, utcnow
+from balise.models import Organization, Photo, Post, Target, utcnow
 from balise.notify import tell_responsible
+from balise.photos import upload_copy
 from balise.posts import photos_of, targets_of
 from balise.publisher.base import MediaFile, Publication, RemotePost
 from balise.publisher.registry import get_platform
@@ -37,7 +42,6 @@ from balise.states import State, TargetState, transition
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 BACKOFF = (30, 60, 300, 900, 1800, 3600, 3600, 3600)  # seconds before attempt n+1
 RECORD_RETRIES = (0.5, 1, 2, 4, 8, 15, 30)
@@ -70,6 +74,8 @@ def publish_target(target_id: int, worker: str) -> str:
         if found is not None:
             _record_published(target_id, found)
             return "reconciled"
+    if blocked := _consent_withdrawn(target_id, claim.platform):  # withdrawn or expired since sign-off
+        return _fail(target_id, blocked)
     try:
         remote = adapter.publish(claim.publication)
     except RetryLater as exc:
@@ -114,7 +120,7 @@ def _claim(target_id: int, worker: str) -> Claim | str:
             .where(col(Target.id) == target_id, col(Target.state) == target.state, condition)
             .values(
                 state=TargetState.PUBLISHING.value,
-                lease_until=now + LEASE,
+                lease_until=now + lease(),
                 claimed_by=worker,
                 attempts=Target.attempts + 1,
                 updated_at=now,
@@ -133,9 +139,23 @@ def _claim(target_id: int, worker: str) -> Claim | str:
         return Claim(_publication(session, post, target, now), target.platform, reconcile)
 
 
+def _consent_withdrawn(target_id: int, platform: str) -> Permanent | None:
+    """The registry, read again just before the platform call: a consent withdrawn after sign-off stops the post."""
+    with session_scope() as session:
+        target = session.get(Target, target_id)
+        assert target is not None
+        post = session.get(Post, target.post_id)
+        assert post is not None
+        problems = consent_problems(session, post, utcnow(), [platform])
+    return Permanent("consent.publish_blocked", platform=platform, detail=" ".join(problems)) if problems else None
+
+
 def _publication(session: Session, post: Post, target: Target, now: datetime) -> Publication:
     assert post.id is not None and target.id is not None
-    photos = tuple(_media(p) for p in photos_of(session, post))
+    org = session.get(Organization, post.org_id)
+    assert org is not None
+    limits = load_policy(org.policy_override).limits(target.platform)
+    photos = tuple(_media(p, limits) for p in photos_of(session, post))
     return Publication(
         post_id=post.id,
         target_id=target.id,
@@ -146,8 +166,13 @@ def _publication(session: Session, post: Post, target: Target, now: datetime) ->
     )
 
 
-def _media(photo: Photo) -> MediaFile:
-    return MediaFile(Path(photo.stored_path), photo.mime, photo.sha256)
+def _media(photo: Photo, limits: Mapping[str, Any]) -> MediaFile:
+    """The platform gets a copy without EXIF (GPS, camera), within its size; cached by hash."""
+    copy = upload_copy(
+        Path(photo.stored_path), photo.sha256, get_settings().data_path / "media" / "upload",
+        max_side=limits.get("photo_max_side"), max_bytes=limits.get("photo_max_bytes"),
+    )  # fmt: skip
+    return MediaFile(copy.path, copy.mime, photo.sha256)
 
 
 def _record_published(target_id: int, remote: RemotePost) -> None:
@@ -209,22 +234,29 @@ def _retry_later(target_id: int, exc: RetryLater) -> str:
                 last_error=exc.message("fr"),
                 error_kind="uncertain",
             )
-            return "uncertain"
-        if target.attempts >= MAX_ATTEMPTS:
+            outcome, due = "uncertain", retry_at
+        elif target.attempts >= MAX_ATTEMPTS:
             return _fail_in(session, target, exc)
-        due = exc.retry_at or now + timedelta(seconds=_backoff(target.attempts))
-        _set(
-            session, target_id, state=TargetState.PENDING.value, due_at=due, lease_until=None,
-            last_error=exc.message("fr"), error_kind="retry_later",
-        )  # fmt: skip
+        else:
+            due = exc.retry_at or now + timedelta(seconds=_backoff(target.attempts))
+            _set(
+                session, target_id, state=TargetState.PENDING.value, due_at=due, lease_until=None,
+                last_error=exc.message("fr"), error_kind="retry_later",
+            )  # fmt: skip
+            outcome = "retry_later"
         attempts = target.attempts
+    _enqueue_retry(target_id, attempts, due)
+    return outcome
+
+
+def _enqueue_retry(target_id: int, attempts: int, at: datetime) -> None:
+    """The next attempt through RQ's scheduler, so it comes without waiting for cron."""
     from balise.queue.queues import enqueue_publish
 
     try:
-        enqueue_publish(target_id, attempts, at=due)
+        enqueue_publish(target_id, attempts, at=at)
     except Exception:  # noqa: BLE001 - Redis down: `publish-due` re-enqueues from the database
         log.warning("relance %s non mise en file; publish-due s'en chargera", target_id)
-    return "retry_later"
 
 
 def _cannot_tell(target_id: int, exc: PlatformError) -> str:
@@ -235,15 +267,20 @@ def _cannot_tell(target_id: int, exc: PlatformError) -> str:
         if isinstance(exc, RetryLater) and target.attempts < MAX_ATTEMPTS:
             retry_at = exc.retry_at or utcnow() + timedelta(seconds=_backoff(target.attempts))
             _set(session, target_id, lease_until=retry_at, last_error=exc.message("fr"), error_kind="uncertain")
-            return "reconcile_later"
-        post_id, platform = target.post_id, target.platform
-        message = t("publishing.cannot_tell", lang="fr", detail=exc.message("fr"), post_id=post_id, platform=platform)
-        _set(session, target_id, lease_until=None, error_kind="needs_person", last_error=message)
-        post = session.get(Post, target.post_id)
-        assert post is not None
-        news = t("publishing.cannot_tell", detail=exc.message(), post_id=post_id, platform=platform)
-        tell_responsible(session, post, f"uncertain-{target_id}", news)
-    return "needs_person"
+            attempts = target.attempts
+        else:
+            post_id, platform = target.post_id, target.platform
+            message = t(
+                "publishing.cannot_tell", lang="fr", detail=exc.message("fr"), post_id=post_id, platform=platform
+            )
+            _set(session, target_id, lease_until=None, error_kind="needs_person", last_error=message)
+            post = session.get(Post, target.post_id)
+            assert post is not None
+            news = t("publishing.cannot_tell", detail=exc.message(), post_id=post_id, platform=platform)
+            tell_responsible(session, post, f"uncertain-{target_id}", news)
+            return "needs_person"
+    _enqueue_retry(target_id, attempts, retry_at)
+    return "reconcile_later"
 
 
 def _fail(target_id: int, exc: PlatformError) -> str:
@@ -282,8 +319,13 @@ def _set(session: Session, target_id: int, **values: object) -> None:
     session.execute(update(Target).where(col(Target.id) == target_id).values(updated_at=utcnow(), **values))
 
 
+def lease() -> timedelta:
+    """How long a claim lasts (`BALISE_PUBLISH_LEASE_SECONDS`); longer than a publish job may run."""
+    return timedelta(seconds=get_settings().publish_lease_seconds)
+
+
 def _backoff(attempts: int) -> int:
-    return BACKOFF[min(max(attempts - 1, 0), len(BACKOFF) - 1)]
+    return min(BACKOFF[min(max(attempts - 1, 0), len(BACKOFF) - 1)], get_settings().publish_retry_max_seconds)
 
 
 def resolve_by_person(session: Session, post: Post, platform: str, *, remote_url: str | None, actor: str) -> None:

@@ -22,10 +22,17 @@ def retract(session: Session, post: Post, member: Member, *, reason: str, channe
     if not reason.strip():
         raise InvalidInput("takedown.reason_required")
     require_role(member, "approver", "admin")
-    transition(session, post, State.WITHDRAWN, actor=member.name, channel=channel, reason=reason)
-    tell_author(
-        session, post, "withdrawn", f"Votre publication n° {post.id} a été retirée par {member.name} : {reason}"
-    )
+    return withdraw(session, post, actor=member.name, reason=reason, channel=channel)
+
+
+def withdraw(session: Session, post: Post, *, actor: str, reason: str, channel: str) -> list[int]:
+    """Mark a published post `withdrawn` and tell its author; returns the targets to take down.
+
+    Shared by a retraction and a withdrawn photo consent (`balise.consent`), which any member
+    may record: the organization must act on it whoever takes the call.
+    """
+    transition(session, post, State.WITHDRAWN, actor=actor, channel=channel, reason=reason)
+    tell_author(session, post, "withdrawn", f"Votre publication n° {post.id} a été retirée par {actor} : {reason}")
     return [t.id for t in targets_of(session, post) if t.state == TargetState.PUBLISHED and t.id is not None]
 
 

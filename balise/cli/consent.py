@@ -1,0 +1,176 @@
+"""`balise consent`: record, withdraw and list photo consents; the expiry sweep for cron."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from balise.cli import output
+from balise.cli.common import AsOption, JsonOption, acting_member, enqueue_quietly, org_session
+from balise.i18n import t
+
+if TYPE_CHECKING:
+    from balise.consent import Consequences
+
+app = typer.Typer(help="Consentements photo : enregistrer, retirer, lister.", no_args_is_help=True)
+
+
+@app.command("grant")
+def grant(
+    person: Annotated[str, typer.Argument(help="Nom de la personne (inscrite avec balise people add).")],
+    platform: Annotated[
+        list[str], typer.Option("--platform", "-p", help="Plateforme couverte : facebook, x (ou twitter); répétable.")
+    ],
+    until: Annotated[
+        str | None, typer.Option("--until", help="Fin de validité : AAAA-MM-JJ (inclus). Par défaut : sans échéance.")
+    ] = None,
+    evidence: Annotated[
+        Path | None, typer.Option("--evidence", help="Le formulaire signé (photo, numérisation ou PDF), conservé.")
+    ] = None,
+    by_guardian: Annotated[
+        bool, typer.Option("--by-guardian", help="Signé par le parent ou tuteur (exigé pour une personne mineure).")
+    ] = False,
+    as_: AsOption = None,
+) -> None:
+    """Enregistre un consentement signé à la publication de photos.
+
+    Exemples :
+
+      balise consent grant "Sophie Roy" -p facebook -p twitter --until 2027-06-30 --evidence form.pdf --as Marie
+
+      balise consent grant "Léa Côté" -p facebook --by-guardian --evidence autorisation-lea.jpg --as Marie
+    """
+    from balise.config import get_settings
+    from balise.consent import grant as record
+    from balise.consent import parse_until
+    from balise.models import Person
+    from balise.organizations import org_zone
+
+    with org_session() as (session, org):
+        member = acting_member(session, org, as_)
+        when = parse_until(until, org_zone(org)) if until else None
+        consent = record(
+            session, org, person, platforms=platform, until=when, by_guardian=by_guardian, evidence=evidence,
+            evidence_dir=get_settings().data_path / "media" / "consents", actor=member.name,
+        )  # fmt: skip
+        shown = session.get(Person, consent.person_id)
+        minor = shown is not None and shown.is_minor
+        ends = t("consent.until_date", date=until) if until else t("consent.until_none")
+    output.ok(t("consent.granted", name=person, platforms=", ".join(consent.platforms), until=ends))
+    if consent.evidence_sha256:
+        output.console.print(t("consent.evidence_kept", sha=consent.evidence_sha256[:16]))
+    if minor and not by_guardian:
+        output.warn(t("consent.minor_self_warning", name=person))
+
+
+@app.command("revoke")
+def revoke(
+    person: Annotated[str, typer.Argument(help="Nom de la personne.")],
+    reason: Annotated[str | None, typer.Option("--reason", help="Pourquoi (inscrit au journal).")] = None,
+    as_: AsOption = None,
+) -> None:
+    """Retire le consentement d'une personne, tout de suite et partout.
+
+    Les publications déjà publiées qui la montrent sont retirées de chaque plateforme; celles
+    qui ne sont pas encore parties repassent à la vérification (et y sont refusées). La
+    personne responsable est avertie. Tout membre peut l'enregistrer.
+
+    Exemple :
+
+      balise consent revoke "Sophie Roy" --reason "Appel de la mère le 3 mars" --as Marie
+    """
+    from balise.consent import revoke as withdraw
+
+    with org_session() as (session, org):
+        member = acting_member(session, org, as_)
+        done = withdraw(session, org, person, reason=reason, actor=member.name)
+    output.ok(t("consent.revoked", name=person))
+    _follow_up(done)
+
+
+@app.command("sweep")
+def sweep(as_: AsOption = None) -> None:
+    """Renvoie à la vérification les publications dont un consentement a expiré (pour cron).
+
+    À ajouter à cron, par exemple une fois l'heure, à côté de « balise publish-due » :
+
+      0 * * * * balise consent sweep
+
+    Le publieur vérifie aussi les consentements juste avant chaque envoi.
+    """
+    from balise.consent import sweep as run
+    from balise.db import session_scope
+
+    with session_scope() as session:  # every organization of the installation, like publish-due
+        done = run(session, actor=as_ or "cron")
+    output.ok(t("consent.sweep_done", count=len(done.rechecks)))
+    _follow_up(done)
+
+
+def _follow_up(done: Consequences) -> None:
+    """After the commit: the takedowns and the new checks go to their queues."""
+    from balise.queue.queues import enqueue_check, enqueue_takedown
+
+    if done.withdrawn:
+        output.console.print(t("consent.revoked_takedowns", posts=len(done.withdrawn), count=len(done.takedowns)))
+    if done.rechecks:
+        output.console.print(t("consent.revoked_rechecks", count=len(done.rechecks)))
+    for target_id in done.takedowns:
+        enqueue_quietly(t("cli.takedown_label"), enqueue_takedown, target_id)
+    for post_id, version in done.rechecks:
+        enqueue_quietly(t("cli.check_label"), enqueue_check, post_id, version)
+
+
+@app.command("list")
+def list_(
+    expiring_within: Annotated[
+        str | None, typer.Option("--expiring-within", help="Seulement ceux qui expirent d'ici là : 30d (jours).")
+    ] = None,
+    json_: JsonOption = False,
+) -> None:
+    """Liste les consentements, ou ceux qui expirent bientôt (à renouveler).
+
+    Exemples :
+
+      balise consent list
+
+      balise consent list --expiring-within 30d
+    """
+    from rich.table import Table
+
+    from balise.consent import consents, parse_days, state_of
+    from balise.models import utcnow
+    from balise.organizations import org_zone
+    from balise.timeparse import local_iso
+
+    within = parse_days(expiring_within) if expiring_within else None
+    now = utcnow()
+    with org_session() as (session, org):
+        zone = org_zone(org)
+        rows: list[dict[str, Any]] = [
+            {
+                "person": person.name,
+                "platforms": c.platforms,
+                "given_by": c.given_by,
+                "valid_until": local_iso(c.valid_until, zone) if c.valid_until else None,
+                "revoked_at": local_iso(c.revoked_at, zone) if c.revoked_at else None,
+                "state": state_of(c, now),
+                "evidence_sha256": c.evidence_sha256,
+            }
+            for person, c in consents(session, org, within)
+        ]
+    if json_:
+        output.print_json(rows)
+        return
+    if not rows:
+        output.console.print(t("consent.no_consents"))
+        return
+    table = Table("Personne", "Plateformes", "Signé par", "Jusqu'au", "État")
+    for row in rows:
+        table.add_row(
+            row["person"], ", ".join(row["platforms"]), t(f"consent.given_{row['given_by']}"),
+            (row["valid_until"] or t("consent.until_none"))[:10], t(f"consent.state_{row['state']}"),
+        )  # fmt: skip
+    output.console.print(table)

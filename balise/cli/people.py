@@ -1,0 +1,80 @@
+"""`balise people`: the people who may appear in photos (the consent registry)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from balise.cli import output
+from balise.cli.common import AsOption, JsonOption, acting_member, org_session
+from balise.i18n import t
+
+app = typer.Typer(
+    help="Personnes qui peuvent apparaître sur les photos (registre des consentements).", no_args_is_help=True
+)
+MinorOption = Annotated[bool, typer.Option("--minor", help="La personne est mineure : son parent ou tuteur signe.")]
+GuardianOption = Annotated[
+    str | None, typer.Option("--guardian", help="Nom du parent ou tuteur (obligatoire avec --minor).")
+]
+GuardianEmailOption = Annotated[str | None, typer.Option("--guardian-email", help="Courriel du parent ou tuteur.")]
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Nom complet de la personne.")],
+    minor: MinorOption = False,
+    guardian: GuardianOption = None,
+    guardian_email: GuardianEmailOption = None,
+    as_: AsOption = None,
+) -> None:
+    """Inscrit une personne au registre, avant d'enregistrer son consentement.
+
+    Exemples :
+
+      balise people add "Sophie Roy" --as Marie
+
+      balise people add "Léa Côté" --minor --guardian "Anne Côté" --guardian-email anne@exemple.org --as Marie
+    """
+    from balise.consent import add_person
+
+    with org_session() as (session, org):
+        member = acting_member(session, org, as_)
+        person = add_person(
+            session, org, name=name, minor=minor, guardian=guardian, guardian_email=guardian_email, actor=member.name
+        )
+    if person.is_minor:
+        output.ok(t("consent.person_added_minor", name=person.name, guardian=person.guardian_name))
+    else:
+        output.ok(t("consent.person_added", name=person.name))
+
+
+@app.command("list")
+def list_(json_: JsonOption = False) -> None:
+    """Liste les personnes du registre.
+
+    Exemples :
+
+      balise people list
+
+      balise people list --json
+    """
+    from rich.table import Table
+
+    from balise.consent import people
+
+    with org_session() as (session, org):
+        rows: list[dict[str, Any]] = [
+            {"name": p.name, "minor": p.is_minor, "guardian": p.guardian_name, "guardian_email": p.guardian_email}
+            for p in people(session, org)
+        ]
+    if json_:
+        output.print_json(rows)
+        return
+    if not rows:
+        output.console.print(t("consent.no_people"))
+        return
+    table = Table("Nom", "Mineur·e", "Parent ou tuteur")
+    for row in rows:
+        table.add_row(row["name"], "oui" if row["minor"] else "non", row["guardian"] or "")
+    output.console.print(table)

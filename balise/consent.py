@@ -1,0 +1,309 @@
+"""The consent registry: the people who may appear in photos and what each agreed to.
+
+The gate reads it (`photo_facts`) before sign-off and the publisher just before the platform
+call. Withdrawing a consent reaches every post showing the person: published ones are taken
+down, the ones not yet published go back to the gate, where they now fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from balise import audit
+from balise.compliance.photos import ConsentFacts, PersonFacts, PhotoFacts, consent_reasons
+from balise.compliance.policy import load_policy
+from balise.errors import InvalidInput, NotFound
+from balise.i18n import t
+from balise.models import Consent, Organization, Person, Photo, PhotoPerson, Post, utcnow
+from balise.notify import tell_responsible
+from balise.platform_names import canonical_platforms
+from balise.posts import people_in, photos_of, platforms_of
+from balise.publisher.takedown import withdraw
+from balise.states import State, record_edit
+from balise.timeparse import parse_when
+
+# Posts a withdrawn or expired consent sends back to the gate: not yet published, already judged.
+BACK_TO_GATE = (State.NEEDS_REVIEW, State.AWAITING_SIGNOFF, State.SCHEDULED)
+TAKEDOWN_REASON = "consentement retiré"
+
+
+@dataclass
+class Consequences:
+    """What a withdrawal or an expiry set off; the caller enqueues after its commit."""
+
+    takedowns: list[int] = field(default_factory=list)  # target ids to delete on their platform
+    withdrawn: list[int] = field(default_factory=list)  # published posts now `withdrawn`
+    rechecks: list[tuple[int, int]] = field(default_factory=list)  # (post id, version) back to the gate
+
+
+def add_person(
+    session: Session,
+    org: Organization,
+    *,
+    name: str,
+    minor: bool,
+    guardian: str | None,
+    guardian_email: str | None,
+    actor: str,
+) -> Person:
+    """A person who may appear in photos; a minor needs the guardian who signs for them."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("consent.empty_name")
+    if minor and not (guardian or "").strip():
+        raise InvalidInput("consent.guardian_required", name=name)
+    if guardian_email is not None and "@" not in guardian_email:
+        raise InvalidInput("consent.bad_email", email=guardian_email)
+    if session.exec(select(Person).where(Person.org_id == org.id, Person.name == name)).first():
+        raise InvalidInput("consent.person_exists", name=name)
+    assert org.id is not None
+    person = Person(
+        org_id=org.id, name=name, is_minor=minor, guardian_name=(guardian or "").strip() or None,
+        guardian_email=guardian_email,
+    )  # fmt: skip
+    session.add(person)
+    detail = f"{name} (mineur·e, parent ou tuteur : {person.guardian_name})" if minor else name
+    audit.record(session, org_id=org.id, actor=actor, channel="cli", action="person_added", reason=detail)
+    return person
+
+
+def people(session: Session, org: Organization) -> list[Person]:
+    return list(session.exec(select(Person).where(Person.org_id == org.id).order_by(col(Person.name))))
+
+
+def find_person(session: Session, org: Organization, name: str) -> Person:
+    person = session.exec(select(Person).where(Person.org_id == org.id, Person.name == name.strip())).first()
+    if person is None:
+        raise NotFound("consent.unknown_person", name=name)
+    return person
+
+
+def find_people(session: Session, org: Organization, names: Sequence[str]) -> list[Person]:
+    """The registry's people for `names`, once each, in the order given."""
+    found: dict[int, Person] = {}
+    for name in names:
+        person = find_person(session, org, name)
+        assert person.id is not None
+        found.setdefault(person.id, person)
+    return list(found.values())
+
+
+def grant(
+    session: Session,
+    org: Organization,
+    person_name: str,
+    *,
+    platforms: Sequence[str],
+    until: datetime | None,
+    by_guardian: bool,
+    evidence: Path | None,
+    evidence_dir: Path,
+    actor: str,
+) -> Consent:
+    """Record a signed consent; the form itself, if given, is kept by its SHA-256."""
+    person = find_person(session, org, person_name)
+    if not platforms:
+        raise InvalidInput("consent.no_platform")
+    assert person.id is not None and org.id is not None
+    consent = Consent(
+        person_id=person.id,
+        platforms=list(canonical_platforms(tuple(platforms))),
+        given_by="guardian" if by_guardian else "self",
+        valid_until=until,
+        evidence_sha256=_store_evidence(evidence, evidence_dir) if evidence is not None else None,
+    )
+    session.add(consent)
+    signer = f"son parent ou tuteur ({person.guardian_name})" if by_guardian else "la personne elle-même"
+    ends = until.date().isoformat() if until else "sans échéance"
+    audit.record(
+        session, org_id=org.id, actor=actor, channel="cli", action="consent_granted",
+        reason=f"{person.name} : {', '.join(consent.platforms)}; {ends}; signé par {signer}",
+    )  # fmt: skip
+    return consent
+
+
+def _store_evidence(source: Path, folder: Path) -> str:
+    """The signed form (photo, scan or PDF) copied in once, named by its content hash."""
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise InvalidInput("consent.evidence_unreadable", path=source, detail=exc.strerror or str(exc)) from exc
+    digest = hashlib.sha256(data).hexdigest()
+    target = folder / digest[:2] / f"{digest}{source.suffix.lower()}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{digest}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    return digest
+
+
+def revoke(
+    session: Session, org: Organization, person_name: str, *, reason: str | None, actor: str
+) -> Consequences:
+    """Withdraw every current consent of a person, and act on each post that shows them."""
+    person = find_person(session, org, person_name)
+    now = utcnow()
+    current = [c for c in _consents(session, person) if c.revoked_at is None]
+    if not current:
+        raise InvalidInput("consent.nothing_to_revoke", name=person.name)
+    for consent in current:
+        consent.revoked_at, consent.revoke_reason = now, reason
+        session.add(consent)
+    assert org.id is not None
+    audit.record(
+        session, org_id=org.id, actor=actor, channel="cli", action="consent_revoked",
+        reason=f"{person.name}" + (f" : {reason}" if reason else ""),
+    )  # fmt: skip
+    session.flush()
+    return _act_on_posts(session, _posts_showing(session, person), actor=actor, channel="cli", news_of=person.name)
+
+
+def sweep(session: Session, actor: str) -> Consequences:
+    """Posts not yet published whose photos no longer have every consent they need (expired,
+    withdrawn) go back to the gate; for cron, beside `publish-due`."""
+    query = (
+        select(Post)
+        .join(Photo, col(Photo.post_id) == Post.id)
+        .join(PhotoPerson, col(PhotoPerson.photo_id) == Photo.id)
+        .where(col(Post.state).in_([s.value for s in BACK_TO_GATE]))
+        .distinct()
+    )
+    now = utcnow()
+    stale = [post for post in session.exec(query) if consent_problems(session, post, now)]
+    return _act_on_posts(session, stale, actor=actor, channel="cron", news_of=None)
+
+
+def consent_problems(session: Session, post: Post, at: datetime, platforms: Sequence[str] | None = None) -> list[str]:
+    """What the registry says against publishing `post` (on `platforms`, default all) at `at`."""
+    org = session.get(Organization, post.org_id)
+    assert org is not None
+    rules = load_policy(org.policy_override).codes["PHOTO_CONSENT"]
+    where = tuple(platforms) if platforms is not None else tuple(platforms_of(session, post))
+    return [reason.message for reason in consent_reasons(photo_facts(session, post, at), where, rules)]
+
+
+def _act_on_posts(
+    session: Session, posts: Sequence[Post], *, actor: str, channel: str, news_of: str | None
+) -> Consequences:
+    """Published posts are withdrawn (a takedown per platform); posts not yet out are re-gated."""
+    done = Consequences()
+    for post in posts:
+        assert post.id is not None
+        if post.state == State.PUBLISHED:
+            done.takedowns += withdraw(session, post, actor=actor, reason=TAKEDOWN_REASON, channel=channel)
+            done.withdrawn.append(post.id)
+            news = t("consent.withdrawn_news", post_id=post.id, name=news_of or "?")
+            tell_responsible(session, post, "consent-withdrawn", news)
+        elif post.state in BACK_TO_GATE:
+            what = f"{TAKEDOWN_REASON} ({news_of})" if news_of else t("consent.expired_edit", lang="fr")
+            record_edit(session, post, new_hash=post.content_hash, actor=actor, channel=channel, what=what)
+            done.rechecks.append((post.id, post.version))
+    return done
+
+
+def _posts_showing(session: Session, person: Person) -> list[Post]:
+    query = (
+        select(Post)
+        .join(Photo, col(Photo.post_id) == Post.id)
+        .join(PhotoPerson, col(PhotoPerson.photo_id) == Photo.id)
+        .where(PhotoPerson.person_id == person.id)
+        .distinct()
+        .order_by(col(Post.id))
+    )
+    return list(session.exec(query))
+
+
+def _consents(session: Session, person: Person) -> list[Consent]:
+    return list(session.exec(select(Consent).where(Consent.person_id == person.id).order_by(col(Consent.id))))
+
+
+def consents(
+    session: Session, org: Organization, expiring_within: timedelta | None = None
+) -> list[tuple[Person, Consent]]:
+    """Every consent of the organization; with `expiring_within`, those current and ending that soon."""
+    query = (
+        select(Person, Consent)
+        .join(Consent, col(Consent.person_id) == Person.id)
+        .where(Person.org_id == org.id)
+        .order_by(col(Person.name), col(Consent.id))
+    )
+    if expiring_within is not None:
+        now = utcnow()
+        query = query.where(
+            col(Consent.revoked_at).is_(None),
+            col(Consent.valid_until).is_not(None),
+            col(Consent.valid_until) > now,
+            col(Consent.valid_until) <= now + expiring_within,
+        )
+    return [(person, consent) for person, consent in session.exec(query)]
+
+
+def state_of(consent: Consent, now: datetime) -> str:
+    """"revoked", "expired" or "current", as `balise consent list` shows it."""
+    if consent.revoked_at is not None:
+        return "revoked"
+    return "expired" if consent.valid_until is not None and consent.valid_until <= now else "current"
+
+
+def person_facts(session: Session, person: Person) -> PersonFacts:
+    return PersonFacts(
+        name=person.name,
+        is_minor=person.is_minor,
+        consents=tuple(
+            ConsentFacts(tuple(c.platforms), c.given_by, c.valid_until, c.revoked_at)
+            for c in _consents(session, person)
+        ),
+    )
+
+
+def photo_facts(session: Session, post: Post, at: datetime) -> tuple[PhotoFacts, ...]:
+    """The post's photos with the people declared in each, as the gate judges them at `at`."""
+    return tuple(
+        PhotoFacts(photo.stored_path, tuple(person_facts(session, p) for p in people_in(session, photo)), at)
+        for photo in photos_of(session, post)
+    )
+
+
+def declared_photos(
+    session: Session, org: Organization, entries: Sequence[tuple[str, Sequence[str]]], at: datetime
+) -> tuple[PhotoFacts, ...]:
+    """Photos as `balise check --jsonl` gives them (a path, names); a name not in the registry
+    is judged as a person without consent, not refused."""
+    facts = []
+    for path, names in entries:
+        declared = []
+        for name in dict.fromkeys(names):
+            person = session.exec(select(Person).where(Person.org_id == org.id, Person.name == name.strip())).first()
+            declared.append(person_facts(session, person) if person else PersonFacts(name, known=False))
+        facts.append(PhotoFacts(path, tuple(declared), at))
+    return tuple(facts)
+
+
+def parse_until(value: str, zone: ZoneInfo) -> datetime:
+    """`--until`: a date means through the end of that day in the organization's zone."""
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        return parse_when(value, zone)
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
+    if end <= utcnow():
+        raise InvalidInput("consent.past_date", value=value)
+    return end
+
+
+def parse_days(value: str) -> timedelta:
+    """`--expiring-within 30d` (or 30j, or 30)."""
+    match = re.fullmatch(r"\s*(\d+)\s*[dj]?\s*", value.lower())
+    if match is None:
+        raise InvalidInput("consent.bad_duration", value=value)
+    return timedelta(days=int(match.group(1)))
