@@ -21,12 +21,19 @@ from balise.cli import (
     member,
     ops,
     output,
+    people,
+    photo,
     retract,
     serve,
     signoff,
 )
+from balise.cli import calendar as calendar_cmd
 from balise.cli import check as check_cmd
+from balise.cli import consent as consent_cmd
+from balise.cli import importer as import_cmd
+from balise.cli import metrics as metrics_cmd
 from balise.cli import policy as policy_cmd
+from balise.cli import report as report_cmd
 from balise.cli.common import GLOBAL
 from balise.errors import BaliseError
 from balise.i18n import t
@@ -70,6 +77,13 @@ app.add_typer(audit_cmd.app, name="audit")
 app.command("check")(check_cmd.check_command)
 app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(accounts.app, name="accounts")
+app.add_typer(people.app, name="people")
+app.add_typer(consent_cmd.app, name="consent")
+app.add_typer(photo.app, name="photo")
+app.command("import")(import_cmd.import_command)
+app.add_typer(calendar_cmd.app, name="calendar")
+app.add_typer(metrics_cmd.app, name="metrics")
+app.command("report")(report_cmd.report_command)
 app.command("serve")(serve.serve_command)
 app.add_typer(serve.signoff_app, name="signoff")
 

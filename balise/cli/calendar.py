@@ -1,0 +1,86 @@
+"""`balise calendar`: the planned posts as an iCalendar file, or the coming weeks on screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from balise.cli import output
+from balise.cli.common import org_session
+from balise.i18n import t
+
+app = typer.Typer(help="Le calendrier des publications prévues.", no_args_is_help=True)
+
+
+@app.command("export")
+def export(
+    output_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Le fichier .ics à écrire. Par défaut : calendrier-<organisme>.ics dans le dossier de données.",
+            metavar="FICHIER.ics",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Écrit le calendrier des publications prévues (fichier .ics) pour Outlook, Google Agenda ou un téléphone.
+
+    Une entrée par publication, à son heure prévue, avec son texte, ses plateformes et son état.
+
+    Exemples :
+
+      balise calendar export
+
+      balise calendar export --output ~/Bureau/publications.ics
+    """
+    from balise.calendar_feed import calendar_entries, calendar_ics
+    from balise.config import get_settings
+    from balise.report import write_outputs
+
+    with org_session() as (session, org):
+        feed = calendar_ics(session, org)
+        count = len(calendar_entries(session, org))
+        path = output_path or get_settings().data_path / f"calendrier-{org.slug}.ics"
+    write_outputs({path: feed})
+    output.ok(t("calendar.written", path=path, count=count))
+
+
+@app.command("show")
+def show(
+    weeks: Annotated[
+        int, typer.Option("--weeks", "-w", help="Combien de semaines afficher, à partir d'aujourd'hui.")
+    ] = 4,
+) -> None:
+    """Affiche les publications des prochaines semaines, jour par jour, à l'heure de l'organisme.
+
+    Exemples :
+
+      balise calendar show
+
+      balise calendar show --weeks 8
+    """
+    from balise.calendar_feed import day_label, upcoming_days
+    from balise.errors import InvalidInput
+    from balise.organizations import org_zone
+
+    if not 1 <= weeks <= 52:
+        raise InvalidInput("calendar.bad_weeks", weeks=weeks)
+    with org_session() as (session, org):
+        zone = org_zone(org)
+        days = upcoming_days(session, org, weeks)
+    if not days:
+        output.console.print(t("calendar.nothing_ahead", weeks=weeks))
+        return
+    for day, entries in days:
+        output.console.print(f"\n[bold]{day_label(day)}[/bold]")
+        for entry in entries:
+            when = entry.post.scheduled_at.astimezone(zone).strftime("%H:%M")
+            state = t("labels." + entry.post.state)
+            output.console.print(
+                f"  {when}  {', '.join(entry.platforms):<18} {state:<26} n° {entry.post.id}  {entry.summary()}",
+                soft_wrap=True,
+            )

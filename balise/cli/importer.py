@@ -1,0 +1,58 @@
+"""`balise import`: a content calendar (CSV) becomes drafts, all of them or none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from balise.cli import output
+from balise.cli.common import AsOption, acting_member, enqueue_quietly, org_session
+from balise.i18n import t
+
+
+def import_command(
+    file: Annotated[
+        Path, typer.Argument(help="Le fichier CSV (UTF-8) : une ligne par publication.", metavar="FICHIER.csv")
+    ],
+    as_: AsOption = None,
+) -> None:
+    """Importe un calendrier de publications (CSV) : chaque ligne devient un brouillon.
+
+    Chaque ligne est vérifiée : date et heure (de l'organisme), plateformes, texte, sujet, photos, personnes.
+
+    Si une seule ligne est fausse, rien n'est importé et chaque ligne à corriger est nommée.
+
+    Colonnes : date, time, platforms, text, photos, people, topic. Voir docs/import.md et docs/modele-import.csv.
+
+    Exemples :
+
+      balise import calendrier-automne.csv --as Marie
+
+      balise import ~/Documents/publications.csv --as "Marie Tremblay"
+    """
+    from rich.progress import track
+
+    from balise.config import get_settings
+    from balise.importer import import_csv
+    from balise.queue.queues import enqueue_check
+
+    with org_session() as (session, org):
+        posts = import_csv(
+            session,
+            org,
+            acting_member(session, org, as_),
+            file,
+            get_settings().data_path / "media",
+            track=lambda rows: track(rows, t("import.progress"), console=output.err_console, transient=True),
+        )
+        versions = [(post.id, post.version) for post in posts]
+
+    def enqueue_all() -> None:
+        for post_id, version in versions:
+            assert post_id is not None
+            enqueue_check(post_id, version)
+
+    enqueue_quietly(t("cli.check_label"), enqueue_all)
+    output.ok(t("import.imported", count=len(versions), path=file, first=versions[0][0], last=versions[-1][0]))

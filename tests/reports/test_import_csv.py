@@ -1,0 +1,212 @@
+"""`balise import`: every row is checked first; all rows become drafts, or none does."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PIL import Image
+from sqlmodel import select
+
+from balise.consent import add_person
+from balise.db import session_scope
+from balise.models import Organization, Person, Photo, PhotoPerson, Target
+from balise.queue.queues import COMPLIANCE, queue
+from balise.states import State
+from tests.conftest import ROOT, run_cli
+from tests.helpers import make_org
+from tests.reports.builders import posts_of, write_csv
+
+TORONTO = ZoneInfo("America/Toronto")
+HEADER = "date,time,platforms,text,photos,people,topic"
+
+
+def photo(path: Path) -> Path:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(buffer, format="JPEG")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def import_rows(
+    env: dict[str, str], folder: Path, rows: list[str], header: str = HEADER, encoding: str = "utf-8"
+) -> subprocess.CompletedProcess[str]:
+    """`balise import` of `folder/calendrier.csv` holding `header` and `rows`, as Marie."""
+    path = write_csv(folder / "calendrier.csv", [header, *rows], encoding)
+    return run_cli(["import", str(path), "--as", "Marie"], env)
+
+
+def test_a_good_file_imports_every_row_as_a_draft_and_queues_the_gate(env: dict[str, str], tmp_path: Path) -> None:
+    org_id, _, _ = make_org()
+    photo(tmp_path / "calendrier" / "photos" / "atelier.jpg")
+    result = import_rows(
+        env,
+        tmp_path / "calendrier",
+        [
+            '2027-01-12,10:00,facebook;x,"Offre d\'emploi : animatrice, 28 h par semaine",,,emploi',
+            '2027-01-19,13h30,facebook,"Atelier pour les parents,\nmardi soir",photos/atelier.jpg,,evenements',
+            "2027-02-09,9 h 05,twitter,Lecture de la semaine : le guide du ROEQ,,,",
+        ],
+    )
+
+    assert result.returncode == 0, result.stderr
+    posts = posts_of(org_id)
+    assert [p.state for p in posts] == [State.PENDING_CHECK] * 3
+    assert [p.text for p in posts] == [
+        "Offre d'emploi : animatrice, 28 h par semaine",
+        "Atelier pour les parents,\nmardi soir",
+        "Lecture de la semaine : le guide du ROEQ",
+    ]
+    assert [p.scheduled_at for p in posts] == [
+        datetime(2027, 1, 12, 10, 0, tzinfo=TORONTO).astimezone(UTC),
+        datetime(2027, 1, 19, 13, 30, tzinfo=TORONTO).astimezone(UTC),
+        datetime(2027, 2, 9, 9, 5, tzinfo=TORONTO).astimezone(UTC),
+    ]
+    assert [p.topic for p in posts] == ["emploi", "evenements", None]
+    with session_scope() as session:
+        platforms = [
+            sorted(t.platform for t in session.exec(select(Target).where(Target.post_id == p.id))) for p in posts
+        ]
+        photos = list(session.exec(select(Photo)))
+    assert platforms == [["facebook", "x"], ["facebook"], ["x"]]
+    assert [(p.post_id, p.original_name) for p in photos] == [(posts[1].id, "atelier.jpg")]
+    assert queue(COMPLIANCE).count == 3
+    assert str(tmp_path / "calendrier" / "calendrier.csv") in result.stdout
+
+
+def test_a_file_with_two_bad_rows_imports_nothing_and_names_rows_3_and_5(env: dict[str, str], tmp_path: Path) -> None:
+    org_id, _, _ = make_org()
+    result = import_rows(
+        env,
+        tmp_path,
+        [
+            "2027-01-12,10:00,facebook,Offre d'emploi : animatrice,,,emploi",
+            "2027-01-13,10:00,myspace,Atelier pour les parents,,,",
+            "2027-01-14,10:00,x,Formation des bénévoles,,,",
+            "2027-01-15,10:00,facebook,,,,",
+        ],
+    )
+
+    assert result.returncode != 0
+    assert "Rien n'a été importé" in result.stderr
+    assert "Ligne 3" in result.stderr and "myspace" in result.stderr
+    assert "Ligne 5" in result.stderr and "texte" in result.stderr
+    assert "Ligne 2" not in result.stderr and "Ligne 4" not in result.stderr
+    assert posts_of(org_id) == []
+    assert queue(COMPLIANCE).count == 0
+
+
+def test_a_row_in_the_spring_forward_gap_is_refused(env: dict[str, str], tmp_path: Path) -> None:
+    org_id, _, _ = make_org()
+    # 14 March 2027, America/Toronto: clocks jump from 02:00 to 03:00.
+    result = import_rows(
+        env, tmp_path, ["2027-03-10,10:00,facebook,Un bon texte,,,", "2027-03-14,02:30,facebook,Un autre texte,,,"]
+    )
+
+    assert result.returncode != 0
+    assert "Ligne 3" in result.stderr and "n'existe pas" in result.stderr and "2027-03-14" in result.stderr
+    assert posts_of(org_id) == []
+
+
+def test_an_ambiguous_fall_back_time_asks_for_the_offset_and_accepts_it(env: dict[str, str], tmp_path: Path) -> None:
+    org_id, _, _ = make_org()
+    # 7 November 2027, America/Toronto: 01:30 happens at -04:00, then again at -05:00.
+    refused = import_rows(env, tmp_path, ["2027-11-07,01:30,x,Un texte,,,"])
+    assert refused.returncode != 0 and "01:30-04:00" in refused.stderr and "01:30-05:00" in refused.stderr
+
+    accepted = import_rows(env, tmp_path, ["2027-11-07,01:30-05:00,x,Un texte,,,"])
+
+    assert accepted.returncode == 0, accepted.stderr
+    [post] = posts_of(org_id)
+    assert post.scheduled_at == datetime(2027, 11, 7, 6, 30, tzinfo=UTC)
+
+
+def test_an_excel_file_with_semicolons_and_a_bom_imports(env: dict[str, str], tmp_path: Path) -> None:
+    org_id, _, _ = make_org()
+
+    result = import_rows(
+        env,
+        tmp_path,
+        ["2027-01-12;10:00;facebook,x;Été : camp de jour;;;"],
+        header="\ufeffdate;heure;plateformes;texte;photos;personnes;sujet",
+    )
+
+    assert result.returncode == 0, result.stderr
+    [post] = posts_of(org_id)
+    assert post.text == "Été : camp de jour"
+
+
+def test_a_windows_1252_file_is_refused_with_how_to_save_it_as_utf8(env: dict[str, str], tmp_path: Path) -> None:
+    org_id, _, _ = make_org()
+
+    result = import_rows(env, tmp_path, ["2027-01-12,10:00,facebook,Été : camp de jour,,,"], encoding="cp1252")
+
+    assert result.returncode != 0
+    assert "UTF-8" in result.stderr and "Enregistrer sous" in result.stderr and "ligne 2" in result.stderr
+    assert posts_of(org_id) == []
+
+
+def test_a_missing_or_unreadable_photo_is_named_with_its_row(env: dict[str, str], tmp_path: Path) -> None:
+    org_id, _, _ = make_org()
+    (tmp_path / "pas-une-image.jpg").write_text("bonjour")
+
+    result = import_rows(
+        env,
+        tmp_path,
+        ["2027-01-12,10:00,facebook,Texte,absente.jpg,,", "2027-01-13,10:00,facebook,Texte,pas-une-image.jpg,,"],
+    )
+
+    assert result.returncode != 0
+    assert "Ligne 2" in result.stderr and "absente.jpg" in result.stderr
+    assert "Ligne 3" in result.stderr and "pas une image" in result.stderr
+    assert posts_of(org_id) == []
+
+
+def test_people_of_the_registry_are_declared_on_the_row_photos(env: dict[str, str], tmp_path: Path) -> None:
+    org_id, _, _ = make_org()
+    with session_scope() as session:
+        org = session.get(Organization, org_id)
+        assert org
+        add_person(session, org, name="Julie Gagnon", minor=False, guardian=None, guardian_email=None, actor="test")
+    photo(tmp_path / "groupe.jpg")
+    known = "2027-01-12,10:00,facebook,Notre équipe,groupe.jpg,Julie Gagnon,"
+
+    refused = import_rows(
+        env, tmp_path, [known, "2027-01-13,10:00,facebook,Notre équipe,groupe.jpg,Personne Inconnue,"]
+    )
+    accepted = import_rows(env, tmp_path, [known])
+
+    assert refused.returncode != 0 and "Ligne 3" in refused.stderr and "Personne Inconnue" in refused.stderr
+    assert "Ligne 2" not in refused.stderr
+    assert accepted.returncode == 0, accepted.stderr
+    [post] = posts_of(org_id)
+    with session_scope() as session:
+        shown = session.exec(select(Person.name).join(PhotoPerson).join(Photo).where(Photo.post_id == post.id)).all()
+    assert shown == ["Julie Gagnon"]
+
+
+def test_an_unknown_topic_is_named_with_its_row(env: dict[str, str], tmp_path: Path) -> None:
+    org_id, _, _ = make_org()
+
+    result = import_rows(
+        env, tmp_path, ["2027-01-12,10:00,facebook,Texte,,,emploi", "2027-01-13,10:00,facebook,Texte,,,recettes"]
+    )
+
+    assert result.returncode != 0 and "Ligne 3" in result.stderr and "recettes" in result.stderr
+    assert posts_of(org_id) == []
+
+
+def test_the_template_in_docs_imports_cleanly(env: dict[str, str], tmp_path: Path) -> None:
+    org_id, _, _ = make_org()
+    header, *rows = (ROOT / "docs" / "modele-import.csv").read_text(encoding="utf-8").splitlines()
+    # The template's dates are examples: moved to next year so they stay in the future.
+    next_year = [row.replace("2027-", f"{datetime.now(UTC).year + 1}-", 1) for row in rows]
+
+    result = import_rows(env, tmp_path, next_year, header=header)
+
+    assert result.returncode == 0, result.stderr
+    assert len(posts_of(org_id)) == len(rows) > 0
