@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from balise.errors import InvalidInput, PermissionDenied
+from balise.i18n import t
 from balise.models import Approval, Member, Organization, Post, utcnow
 from balise.notify import announce_awaiting_signoff, tell_author
 from balise.posts import content_hash, photo_hashes, platforms_of, targets_of
@@ -92,12 +93,7 @@ def approve(
         )
         return False
     transition(session, post, State.SCHEDULED, actor=member.name, channel=channel, reason=comment or "approuvée")
-    tell_author(
-        session,
-        post,
-        f"approved-v{post.version}",
-        f"Votre publication n° {post.id} est approuvée et sera publiée à l'heure prévue.",
-    )
+    tell_author(session, post, f"approved-v{post.version}", t("notify.author_approved", post_id=post.id))
     return True
 
 
@@ -136,7 +132,7 @@ def reject(session: Session, post: Post, member: Member, *, reason: str, channel
         raise InvalidInput("signoff.reason_required")
     _check_approver(post, member)
     transition(session, post, State.REJECTED, actor=member.name, channel=channel, reason=reason)
-    tell_author(session, post, f"rejected-v{post.version}", f"Votre publication n° {post.id} a été refusée : {reason}")
+    tell_author(session, post, f"rejected-v{post.version}", t("notify.author_rejected", post_id=post.id, reason=reason))
 
 
 def override(session: Session, post: Post, member: Member, *, reason: str, channel: str) -> None:

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, update
 from balise.config import get_settings
 from balise.db import session_scope
 from balise.errors import InvalidInput, PlatformError, RetryLater
+from balise.i18n import t
 from balise.models import Member, Post, Target, utcnow
 from balise.notify import tell_author, tell_responsible
 from balise.organizations import require_role
@@ -32,7 +33,7 @@ def withdraw(session: Session, post: Post, *, actor: str, reason: str, channel: 
     may record: the organization must act on it whoever takes the call.
     """
     transition(session, post, State.WITHDRAWN, actor=actor, channel=channel, reason=reason)
-    tell_author(session, post, "withdrawn", f"Votre publication n° {post.id} a été retirée par {actor} : {reason}")
+    tell_author(session, post, "withdrawn", t("notify.author_withdrawn", post_id=post.id, actor=actor, reason=reason))
     return [t.id for t in targets_of(session, post) if t.state == TargetState.PUBLISHED and t.id is not None]
 
 
