@@ -10,7 +10,7 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from balise.db import session_scope
 from balise.heartbeat import beat
@@ -31,38 +31,59 @@ class DueReport:
     overdue: int
 
 
+@dataclass(frozen=True)
+class DueWork:
+    """What the database says is due: the selection `publish-due` makes, apart from enqueueing."""
+
+    due: list[tuple[int, int]]  # (target id, attempts) of pending targets whose time has come
+    stale: list[tuple[int, int]]  # publishing targets whose lease ran out: reconcile them
+    unchecked: list[tuple[int, int]]  # (post id, version) of drafts waiting for the gate
+    overdue: list[Post]  # posts late by more than OVERDUE
+
+
+def due_work(session: Session, now: datetime) -> DueWork:
+    """Read from the live posts outward: targets of cancelled or rejected posts stay `pending`
+    for ever, and a query led by `ix_target_due` would read all those years of them every minute."""
+    live = col(Post.state).in_([State.SCHEDULED.value, State.PUBLISHING.value])
+    of_live_post = col(Target.post_id).in_(select(Post.id).where(live))
+    due = session.exec(
+        select(Target.id, Target.attempts)
+        .where(Target.state == TargetState.PENDING.value, col(Target.due_at) <= now, of_live_post)
+        .order_by(col(Target.due_at))  # the queue is first in, first out: the longest-waiting go first
+    ).all()
+    stale = session.exec(
+        select(Target.id, Target.attempts).where(
+            Target.state == TargetState.PUBLISHING.value, col(Target.lease_until) <= now, of_live_post
+        )
+    ).all()
+    unchecked = session.exec(select(Post.id, Post.version).where(Post.state == State.PENDING_CHECK.value)).all()
+    late_target = (
+        select(Target.id)
+        .where(Target.post_id == Post.id, Target.state == TargetState.PENDING.value)
+        .where(col(Target.due_at) <= now - OVERDUE)
+    )
+    overdue = session.exec(select(Post).where(live, late_target.exists())).all()
+    return DueWork(
+        [(i, a) for i, a in due if i is not None],
+        [(i, a) for i, a in stale if i is not None],
+        [(i, v) for i, v in unchecked if i is not None],
+        list(overdue),
+    )
+
+
 def publish_due(now: datetime | None = None) -> DueReport:
     now = now or utcnow()
     get_redis()  # a broken REDIS_URL must fail cron loudly, even on a quiet minute
-    live_posts = col(Post.state).in_([State.SCHEDULED.value, State.PUBLISHING.value])
     with session_scope() as session:
-        due = session.exec(
-            select(Target.id, Target.attempts)
-            .join(Post, col(Post.id) == Target.post_id)
-            .where(Target.state == TargetState.PENDING.value, col(Target.due_at) <= now, live_posts)
-        ).all()
-        stale = session.exec(
-            select(Target.id, Target.attempts)
-            .join(Post, col(Post.id) == Target.post_id)
-            .where(Target.state == TargetState.PUBLISHING.value, col(Target.lease_until) <= now, live_posts)
-        ).all()
-        unchecked = session.exec(select(Post.id, Post.version).where(Post.state == State.PENDING_CHECK.value)).all()
-        overdue = list(
-            session.exec(
-                select(Post)
-                .join(Target, col(Target.post_id) == Post.id)
-                .where(Target.state == TargetState.PENDING.value, col(Target.due_at) <= now - OVERDUE, live_posts)
-                .distinct()
-            )
-        )
-        for post in overdue:
+        work = due_work(session, now)
+        for post in work.overdue:
             # Once per post, not every minute.
             tell_responsible(
                 session, post, "overdue", f"La publication n° {post.id} est en retard sur son heure prévue."
             )
-    publish = sum(enqueue_publish(tid, attempts) for tid, attempts in due if tid is not None)
-    reconcile = sum(enqueue_publish(tid, attempts) for tid, attempts in stale if tid is not None)
-    checks = sum(enqueue_check(pid, version) for pid, version in unchecked if pid is not None)
+    publish = sum(enqueue_publish(tid, attempts) for tid, attempts in work.due)
+    reconcile = sum(enqueue_publish(tid, attempts) for tid, attempts in work.stale)
+    checks = sum(enqueue_check(pid, version) for pid, version in work.unchecked)
     with session_scope() as session:
         beat(session, f"cron@{socket.gethostname()}", "cron")  # only once the queues took the work
-    return DueReport(publish, reconcile, checks, len(overdue))
+    return DueReport(publish, reconcile, checks, len(work.overdue))

@@ -6,42 +6,59 @@ database still decides (RQ is at-least-once), so a duplicate job would change no
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
+from balise.config import get_settings
 from balise.queue.connection import get_redis
 
 COMPLIANCE, PUBLISH, TAKEDOWN = "compliance", "publish", "takedown"
 QUEUES = (TAKEDOWN, COMPLIANCE, PUBLISH)  # the order a worker serves them in
 LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
-JOB_TIMEOUT = 180  # seconds; shorter than the publish lease (balise.publisher.publish.LEASE)
+JOB_TIMEOUT = 180  # seconds; a publish job also stays under half its lease (`_publish_timeout`)
 
 
 def queue(name: str) -> Queue:
     return Queue(name, connection=get_redis())
 
 
-def _live(job_id: str) -> bool:
+def _status(job_id: str) -> JobStatus | None:
     try:
-        status = Job.fetch(job_id, connection=get_redis()).get_status(refresh=False)
+        return Job.fetch(job_id, connection=get_redis()).get_status(refresh=False)
     except NoSuchJobError:
-        return False
-    return status in LIVE
+        return None
 
 
-def _enqueue(name: str, func: str, job_id: str, args: tuple[object, ...], at: datetime | None) -> bool:
+def _live(job_id: str) -> bool:
+    return _status(job_id) in LIVE
+
+
+def _waiting(job_id: str) -> bool:
+    """Queued or running now (not scheduled for later)."""
+    return _status(job_id) in {JobStatus.QUEUED, JobStatus.STARTED}
+
+
+def _enqueue(
+    name: str, func: str, job_id: str, args: tuple[object, ...], at: datetime | None, timeout: int = JOB_TIMEOUT
+) -> bool:
     """Enqueue unless a job with this id is already waiting or running; True if enqueued."""
     if _live(job_id):
         return False
     q = queue(name)
     if at is None:
-        q.enqueue(func, *args, job_id=job_id, job_timeout=JOB_TIMEOUT, result_ttl=3600, failure_ttl=7 * 86400)
+        q.enqueue(func, *args, job_id=job_id, job_timeout=timeout, result_ttl=3600, failure_ttl=7 * 86400)
     else:
-        q.enqueue_at(at, func, *args, job_id=job_id, job_timeout=JOB_TIMEOUT, result_ttl=3600, failure_ttl=7 * 86400)
+        q.enqueue_at(at, func, *args, job_id=job_id, job_timeout=timeout, result_ttl=3600, failure_ttl=7 * 86400)
     return True
+
+
+def _publish_timeout() -> int:
+    """RQ stops a publish job well before its claim's lease runs out, so a second worker that
+    takes over an expired lease never races a first one still talking to the platform."""
+    return min(JOB_TIMEOUT, get_settings().publish_lease_seconds // 2)
 
 
 def enqueue_check(post_id: int, version: int) -> bool:
@@ -52,8 +69,15 @@ def enqueue_publish(target_id: int, attempt: int, at: datetime | None = None) ->
     """Now, or at `at` through RQ's scheduler (a distinct id: cron's safety net may also run it)."""
     if at is not None and at <= datetime.now(UTC):
         at = None
+    if at is not None and at.microsecond:
+        # RQ's scheduler keeps whole seconds (rq/registry.py: timegm) and moves a job once its
+        # second has begun: up to a second early, when the claim would find it not yet due.
+        at = at.replace(microsecond=0) + timedelta(seconds=1)
+    if at is None and _waiting(f"publish-{target_id}-{attempt}-at"):
+        return False  # RQ's scheduler already moved this attempt to the queue: one job is enough
     suffix = "-at" if at is not None else ""
-    return _enqueue(PUBLISH, "balise.queue.jobs.publish", f"publish-{target_id}-{attempt}{suffix}", (target_id,), at)
+    job_id = f"publish-{target_id}-{attempt}{suffix}"
+    return _enqueue(PUBLISH, "balise.queue.jobs.publish", job_id, (target_id,), at, _publish_timeout())
 
 
 def enqueue_takedown(target_id: int) -> bool:
