@@ -95,11 +95,6 @@ def test_an_abandoned_job_is_noticed_within_two_minutes() -> None:
     assert noticed <= 120
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="balise/publisher/platforms/x.py find() reads 5 pages of 100 and then answers 'not there' "
-    "(facebook.py: 10 pages): the chaos run re-posted 3 of 1,000 posts this way. It must say 'cannot tell'.",
-)
 def test_a_post_older_than_the_last_page_read_is_not_taken_for_missing(fake_x: FakeX) -> None:
     adapter = FakeAccount("x", fake_x).adapter()
     wanted = Publication(post_id=1, target_id=1, text="Offre d'emploi : animatrice", not_before=utcnow())

@@ -43,6 +43,7 @@ from balise.states import State, TargetState, transition
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+CLOCK_SKEW = timedelta(minutes=10)  # between this machine's clock and the platform's
 BACKOFF = (30, 60, 300, 900, 1800, 3600, 3600, 3600)  # seconds before attempt n+1
 RECORD_RETRIES = (0.5, 1, 2, 4, 8, 15, 30)
 TERMINAL = {TargetState.PUBLISHED.value, TargetState.FAILED.value, TargetState.DELETED.value}
@@ -162,7 +163,8 @@ def _publication(session: Session, post: Post, target: Target, now: datetime) ->
         text=post.text,
         link=post.link,
         photos=photos,
-        not_before=min(post.scheduled_at, now) - timedelta(days=1),
+        # Nothing is sent before its time (claims need due_at <= now), so the search can start there.
+        not_before=min(post.scheduled_at, now) - CLOCK_SKEW,
     )
 
 

@@ -176,7 +176,8 @@ class FacebookPlatform:
                 return None
             query = parse_qs(urlparse(next_url).query)
             args = {key: values[-1] for key, values in query.items() if key != "access_token"}
-        return None
+        # Pages left unread may hold the post: "not there" would re-post it. Say "cannot tell".
+        raise RetryLater("publisher.search_incomplete", platform=PLATFORM, name=NAME, pages=MAX_FEED_PAGES)
 
     def delete(self, remote_id: str) -> None:
         # Already deleted (by hand on Facebook, or by an earlier attempt) is the goal reached.

@@ -169,7 +169,8 @@ class XPlatform:
             if not next_token:
                 return None
             params["pagination_token"] = next_token
-        return None
+        # Pages left unread may hold the post: "not there" would re-post it. Say "cannot tell".
+        raise RetryLater("publisher.search_incomplete", platform=PLATFORM, name=NAME, pages=MAX_TIMELINE_PAGES)
 
     def delete(self, remote_id: str) -> None:
         # Already deleted (by hand on X, or by an earlier attempt) is the goal reached.
