@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, update
 
 from balise import audit
@@ -62,6 +61,17 @@ def can(from_state: str, to_state: str) -> bool:
     return State(to_state) in TRANSITIONS[State(from_state)]
 
 
+def _compare_and_set(session: Session, post: Post, from_state: State, version: int, values: dict[str, object]) -> None:
+    """Write `values` only if the row is still in `from_state` at `version`; else refuse."""
+    result = session.execute(
+        update(Post)
+        .where(col(Post.id) == post.id, col(Post.state) == from_state.value, col(Post.version) == version)
+        .values(**values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise TransitionRefused("states.changed_meanwhile", post_id=post.id, from_state=from_state.value)
+
+
 def transition(
     session: Session,
     post: Post,
@@ -83,13 +93,7 @@ def transition(
     values: dict[str, object] = {"state": to_state.value, "updated_at": utcnow()}
     if to_state is S.PUBLISHED:
         values["published_at"] = utcnow()
-    result = session.execute(
-        update(Post)
-        .where(col(Post.id) == post.id, col(Post.state) == from_state.value, col(Post.version) == post.version)
-        .values(**values)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise TransitionRefused("states.changed_meanwhile", post_id=post.id, from_state=from_state.value)
+    _compare_and_set(session, post, from_state, post.version, values)
     audit.record(
         session,
         org_id=post.org_id,
@@ -115,26 +119,21 @@ def record_edit(session: Session, post: Post, *, new_hash: str, actor: str, chan
     from_state, old_version = State(post.state), post.version
     if from_state not in EDITABLE:
         raise TransitionRefused("states.not_editable", post_id=post.id, from_state=from_state.value)
-    result = session.execute(
-        update(Post)
-        .where(col(Post.id) == post.id, col(Post.state) == from_state.value, col(Post.version) == old_version)
-        .values(
-            state=S.PENDING_CHECK.value,
-            version=old_version + 1,
-            content_hash=new_hash,
-            text=post.text,
-            link=post.link,
-            topic=post.topic,
-            scheduled_at=post.scheduled_at,
-            entered_timezone=post.entered_timezone,
-            updated_at=utcnow(),
-        )
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise TransitionRefused("states.changed_meanwhile", post_id=post.id, from_state=from_state.value)
+    edited = {
+        "state": S.PENDING_CHECK.value,
+        "version": old_version + 1,
+        "content_hash": new_hash,
+        "text": post.text,
+        "link": post.link,
+        "topic": post.topic,
+        "scheduled_at": post.scheduled_at,
+        "entered_timezone": post.entered_timezone,
+        "updated_at": utcnow(),
+    }
+    _compare_and_set(session, post, from_state, old_version, edited)
     session.execute(
         update(Approval)
-        .where(col(Approval.post_id) == post.id, sa.and_(col(Approval.voided_at).is_(None)))
+        .where(col(Approval.post_id) == post.id, col(Approval.voided_at).is_(None))
         .values(voided_at=utcnow())
     )
     audit.record(
