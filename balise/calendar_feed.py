@@ -106,10 +106,3 @@ def upcoming_days(
     for entry in calendar_entries(session, org, start, end):
         days[entry.post.scheduled_at.astimezone(zone).date()].append(entry)
     return sorted(days.items())
-
-
-def day_label(day: date, lang: str | None = None) -> str:
-    """« lundi 12 janvier 2027 », without depending on the machine's locale."""
-    weekday = t("dates.days", lang=lang).split(",")[day.weekday()]
-    month = t("dates.months", lang=lang).split(",")[day.month - 1]
-    return t("dates.day", lang=lang, weekday=weekday, day=day.day, month=month, year=day.year)

@@ -30,6 +30,7 @@ def check_post(post_id: int, version: int) -> str:
         draft = Draft(
             text=text, platforms=tuple(platforms_of(session, post)), category=post.topic, id=str(post.id),
             photos=photo_facts(session, post, utcnow()),  # who is shown, and their consents as of now
+            at=post.scheduled_at, timezone=org.timezone,
         )  # fmt: skip
         verdict = check_draft(draft, load_policy(org.policy_override))
         reasons = [_reason_dict(r) for r in verdict.reasons]

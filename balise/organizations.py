@@ -82,3 +82,20 @@ def require_role(member: Member, *roles: str) -> None:
 def org_zone(org: Organization) -> ZoneInfo:
     """The organization's time zone: times are entered and shown in it, stored in UTC."""
     return ZoneInfo(org.timezone)
+
+
+def set_policy(session: Session, org: Organization, member: Member, text: str | None) -> str:
+    """Store the organization's own policy (None: ROEQ's alone), validated first; its version.
+
+    Drafts already checked keep their verdict; the new policy applies to the next check.
+    """
+    from balise import audit
+    from balise.compliance import load_policy
+
+    require_role(member, "approver", "admin")
+    version = load_policy(text).version  # raises PolicyError before anything is written
+    org.policy_override = text
+    session.add(org)
+    assert org.id is not None
+    audit.record(session, org_id=org.id, actor=member.name, channel="cli", action="policy", reason=version)
+    return version

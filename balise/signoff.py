@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from balise.compliance import load_policy
+from balise.compliance.frequency import clock_label, in_quiet_hours
 from balise.errors import InvalidInput, PermissionDenied
 from balise.i18n import t
 from balise.models import Approval, Member, Organization, Post, utcnow
@@ -64,7 +66,7 @@ def approve(
         late = late or LateChoice()
         if not late.now and late.at is None:
             raise LateSignoff("signoff.late", post_id=post.id)
-        _reschedule(session, post, now if late.now else late.at or now)
+        _reschedule(session, org, post, now if late.now else late.at or now)
     assert post.id is not None and member.id is not None
     existing = session.exec(
         select(Approval).where(
@@ -117,8 +119,15 @@ def enqueue_approved(jobs: Sequence[PublishJob]) -> None:
         enqueue_publish(job.target_id, job.attempts, job.due_at)
 
 
-def _reschedule(session: Session, post: Post, at: datetime) -> None:
-    """The approver's choice of time for a late post; the approval covers the new content hash."""
+def _reschedule(session: Session, org: Organization, post: Post, at: datetime) -> None:
+    """The approver's choice of time for a late post; the approval covers the new content hash.
+    The gate checked the old time only: a new one inside the quiet hours is refused here."""
+    policy = load_policy(org.policy_override)
+    if in_quiet_hours(policy, platforms_of(session, post), at, org.timezone):
+        quiet = policy.quiet_hours
+        raise InvalidInput(
+            "signoff.late_quiet_hours", post_id=post.id, start=clock_label(quiet.start), end=clock_label(quiet.end)
+        )
     post.scheduled_at = at
     for target in targets_of(session, post):
         target.due_at = at

@@ -11,10 +11,15 @@ from balise.organizations import add_member, create_organization
 from balise.posts import DraftInput, create_post
 
 
-def make_org() -> tuple[int, int, int]:
-    """Organization, author and approver ids."""
+# Tests publish "now" at whatever hour they run; the quiet hours have tests of their own.
+NO_QUIET_HOURS = '[quiet_hours]\nstart = "00:00"\nend = "00:00"\n'
+
+
+def make_org(quiet_hours: bool = False) -> tuple[int, int, int]:
+    """Organization, author and approver ids; the organization keeps ROEQ's quiet hours only if asked."""
     with session_scope() as session:
         org = create_organization(session, slug="espace-test", name="ESPACE Test", timezone="America/Toronto")
+        org.policy_override = None if quiet_hours else NO_QUIET_HOURS
         author = add_member(session, org, name="Marie", email="marie@exemple.org", role="author", actor="test")
         approver = add_member(session, org, name="Julie", email="julie@exemple.org", role="approver", actor="test")
         assert org.id and author.id and approver.id

@@ -32,13 +32,14 @@ PolicyOption = Annotated[
 
 def read_policy(path: Path | None) -> Policy:
     """ROEQ's policy, merged with the organization's file when one is given."""
-    if path is None:
-        return load_policy()
+    return load_policy(None if path is None else read_policy_text(path))
+
+
+def read_policy_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError("compliance.policy_file_unreadable", path=path, detail=exc) from exc
-    return load_policy(text)
 
 
 def check_command(

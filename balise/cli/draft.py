@@ -79,6 +79,7 @@ def add(
 
       balise draft add "Notre atelier" -p facebook --at maintenant --photo atelier.jpg --person "Sophie Roy"
     """
+    from balise.cadence import cadence_advice
     from balise.config import get_settings
     from balise.organizations import org_zone
     from balise.posts import DraftInput, create_post, post_json
@@ -95,13 +96,14 @@ def add(
         )
         post = create_post(session, org, author, draft, settings.data_path / "media")
         session.flush()
-        data = post_json(session, post, org_zone(org))
+        data = {**post_json(session, post, org_zone(org)), "warnings": cadence_advice(session, org, [post])}
     assert post.id is not None
     enqueue_quietly(t("cli.check_label"), enqueue_check, post.id, post.version)
     if json_:
         output.print_json(data)
     else:
         output.ok(t("cli.draft_added", post_id=post.id, when=data["scheduled_at"]))
+    output.warn_all(data["warnings"])  # on stderr: a script reading the JSON is not disturbed
 
 
 @app.command("list")
@@ -186,6 +188,7 @@ def edit(
 
       balise draft edit 12 --at "2027-02-01 09:30" --as Marie
     """
+    from balise.cadence import cadence_advice
     from balise.organizations import org_zone
     from balise.posts import edit_post, get_post, post_json
     from balise.queue.queues import enqueue_check
@@ -204,12 +207,16 @@ def edit(
             scheduled_at=when,
             link=link,
         )
-        data = post_json(session, post, org_zone(org))
+        session.flush()
+        moved = when is not None or bool(platform)
+        warnings = cadence_advice(session, org, [post]) if moved else []
+        data = {**post_json(session, post, org_zone(org)), "warnings": warnings}
     enqueue_quietly(t("cli.check_label"), enqueue_check, post_id, post.version)
     if json_:
         output.print_json(data)
     else:
         output.ok(t("cli.draft_edited", post_id=post_id))
+    output.warn_all(warnings)
 
 
 @app.command("cancel")

@@ -34,6 +34,7 @@ def import_command(
     """
     from rich.progress import track
 
+    from balise.cadence import cadence_advice
     from balise.config import get_settings
     from balise.importer import import_csv
     from balise.queue.queues import enqueue_check
@@ -48,6 +49,7 @@ def import_command(
             track=lambda rows: track(rows, t("import.progress"), console=output.err_console, transient=True),
         )
         versions = [(post.id, post.version) for post in posts]
+        warnings = cadence_advice(session, org, posts)
 
     def enqueue_all() -> None:
         for post_id, version in versions:
@@ -56,3 +58,4 @@ def import_command(
 
     enqueue_quietly(t("cli.check_label"), enqueue_all)
     output.ok(t("import.imported", count=len(versions), path=file, first=versions[0][0], last=versions[-1][0]))
+    output.warn_all(warnings)

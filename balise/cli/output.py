@@ -20,6 +20,11 @@ def warn(message: str) -> None:
     err_console.print(f"[yellow]Attention :[/yellow] {escape(message)}", soft_wrap=True)
 
 
+def warn_all(messages: list[str]) -> None:
+    for message in messages:
+        warn(message)
+
+
 def ok(message: str) -> None:
     console.print(f"[green]✓[/green] {escape(message)}", soft_wrap=True)
 

@@ -15,6 +15,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -62,6 +63,7 @@ _CODE_TERMS = {
     "PHOTO_CONSENT": (),
     "FACE_COUNT": (),
     "PHOTO_FORMAT": (),
+    "QUIET_HOURS": (),
 }
 _SCHEMA: dict[str, dict[str, Any]] = {
     "policy": {"name": _TEXT, "version": _TEXT, "title": _TEXT},
@@ -77,12 +79,21 @@ _SCHEMA: dict[str, dict[str, Any]] = {
     "codes": {
         code: {**_CODE_BASE, **dict.fromkeys(keys, _TERMS)} for code, keys in _CODE_TERMS.items()
     },
+    "frequency": {
+        "clause": _TEXT,
+        **{
+            platform: {"min_per_week": _NUMBER, "max_per_week": _NUMBER, "max_per_day": _NUMBER}
+            for platform in PLATFORMS
+        },
+    },
+    "quiet_hours": {"start": _TEXT, "end": _TEXT, "platforms": _TERMS},
     "topics": {"*": {"label": _TEXT, "clause": _TEXT, "aliases": _TERMS, "terms": _TERMS}},
     "categories": {"neutral": _TERMS},
     "names": {"first": _TERMS, "not_names": _TERMS},
     "language": {"negations": _TERMS, "negation_exceptions": _TERMS},
 }
 _REQUIRED_TOPIC_KEYS = ("label", "clause", "terms")
+_CLOCK = re.compile(r"([01]?\d|2[0-3])[:h]([0-5]\d)")
 _TYPE_NAMES = {
     str: "un texte entre guillemets",
     int: "un nombre entier",
@@ -114,6 +125,33 @@ class CodeRules:
         return self.patterns.get(name)
 
 
+@dataclass(frozen=True)
+class QuietHours:
+    """The hours, in the organization's time, when nothing goes out on `platforms`: nobody is
+    there to answer comments. `start == end` means no quiet hours."""
+
+    start: time
+    end: time
+    platforms: frozenset[str]
+
+    def covers(self, moment: time) -> bool:
+        if self.start == self.end:
+            return False
+        if self.start < self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end  # across midnight: 21:00 to 07:00
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """The organization's target for one platform; None where it sets no bound."""
+
+    platform: str
+    min_per_week: int | None
+    max_per_week: int | None
+    max_per_day: int | None
+
+
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per override text
 class Policy:
     """The effective policy of one organization, ready for the gate."""
@@ -128,6 +166,7 @@ class Policy:
     not_names: frozenset[str]
     negations: re.Pattern[str] | None
     negation_exceptions: re.Pattern[str] | None
+    quiet_hours: QuietHours
 
     @property
     def name(self) -> str:
@@ -143,6 +182,17 @@ class Policy:
 
     def limits(self, platform: str) -> Mapping[str, Any]:
         return dict(self.data["limits"].get(platform, {}))
+
+    def cadence(self, platform: str) -> Cadence | None:
+        """The target cadence on `platform`, None when the policy sets none."""
+        table = self.data.get("frequency", {}).get(platform)
+        if not table:
+            return None
+        return Cadence(platform, *(table.get(k) for k in ("min_per_week", "max_per_week", "max_per_day")))
+
+    @property
+    def frequency_clause(self) -> str:
+        return str(self.data.get("frequency", {}).get("clause", ""))
 
     def category_topic(self, category: str) -> tuple[bool, str | None]:
         """(known, topic id) for a category as a person wrote it."""
@@ -167,6 +217,7 @@ def _load(override_text: str) -> Policy:
         _check_keys(override, _SCHEMA, (), override_text, allow_add=True)
         base = _merge(base, override)
     _check_complete(base, override_text)
+    _check_frequency(base, override_text)
     return _compile(base, override_text)
 
 
@@ -293,6 +344,42 @@ def _check_complete(data: Mapping[str, Any], text: str) -> None:
                 )
 
 
+def clock(value: str) -> time | None:
+    """« 21:00 » or « 21h00 » as a time of day; None when it is neither."""
+    match = _CLOCK.fullmatch(value.strip())
+    return time(int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _check_frequency(data: Mapping[str, Any], text: str) -> None:
+    """Quiet hours are clock times on known platforms; a weekly minimum is below its maximum."""
+    quiet = data.get("quiet_hours", {})
+    for key in ("start", "end"):
+        if clock(quiet.get(key, "")) is None:
+            raise PolicyError(
+                "compliance.policy_bad_clock",
+                name=key,
+                value=quiet.get(key, ""),
+                where=_where(("quiet_hours",)),
+                line=_line_of(text, key),
+            )
+    unknown = [name for name in quiet.get("platforms", []) if name not in PLATFORMS]
+    if unknown:
+        raise PolicyError(
+            "compliance.policy_unknown_platform",
+            name=unknown[0],
+            where=_where(("quiet_hours",)),
+            line=_line_of(text, unknown[0]),
+            known=", ".join(PLATFORMS),
+        )
+    for platform, table in data.get("frequency", {}).items():
+        if isinstance(table, dict) and table.get("min_per_week", 0) > table.get("max_per_week", 10**6):
+            raise PolicyError(
+                "compliance.policy_min_above_max",
+                where=_where(("frequency", platform)),
+                line=_line_of(text, "min_per_week"),
+            )
+
+
 def _compiled(terms: list[str], where: str, text: str) -> re.Pattern[str] | None:
     try:
         return compile_terms(terms)
@@ -342,6 +429,11 @@ def _compile(data: dict[str, Any], text: str) -> Policy:
         negations=_compiled(data["language"]["negations"], _where(("language",)), text),
         negation_exceptions=_compiled(
             data["language"]["negation_exceptions"], _where(("language",)), text
+        ),
+        quiet_hours=QuietHours(
+            start=clock(data["quiet_hours"]["start"]) or time(0),
+            end=clock(data["quiet_hours"]["end"]) or time(0),
+            platforms=frozenset(data["quiet_hours"].get("platforms", ())),
         ),
     )
 

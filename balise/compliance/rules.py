@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from balise.compliance.frequency import quiet_hours
 from balise.compliance.normalize import Folded, fold
 from balise.compliance.photos import photo_consent, photo_file
 from balise.compliance.policy import CodeRules, Policy
@@ -257,4 +258,6 @@ def off_mission(draft: Draft, policy: Policy) -> list[Reason]:
 
 
 # Run in this order on every draft that is not empty; a new check is one more entry.
-RULES: list[Rule] = [too_long, personal_info, intervention, child_contact, off_mission, photo_consent, photo_file]
+RULES: list[Rule] = [
+    too_long, personal_info, intervention, child_contact, off_mission, photo_consent, photo_file, quiet_hours
+]

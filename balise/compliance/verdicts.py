@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -13,14 +14,17 @@ SEVERITY_ORDER = {"approved": 0, "needs_review": 1, "rejected": 2}
 
 @dataclass(frozen=True)
 class Draft:
-    """A post as the gate sees it: its text, where it goes, the topic its author chose, and its
-    photos with the people declared in each (resolved from the consent registry by the caller)."""
+    """A post as the gate sees it: its text, where it goes, the topic its author chose, its
+    photos with the people declared in each (resolved from the consent registry by the caller),
+    and when it goes out (aware; `timezone` is the organization's, for its quiet hours)."""
 
     text: str
     platforms: tuple[str, ...] = ("facebook", "x")
     category: str | None = None
     id: str | None = None
     photos: tuple[PhotoFacts, ...] = ()
+    at: datetime | None = None
+    timezone: str = "America/Toronto"
 
 
 @dataclass(frozen=True)

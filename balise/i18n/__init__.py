@@ -7,6 +7,7 @@ French is the reference; a key missing in English falls back to French.
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from functools import cache
 from importlib import resources
 
@@ -42,3 +43,10 @@ def t(key: str, lang: str | None = None, **params: object) -> str:
     if text is None:
         raise KeyError(f"message inconnu : {key}")
     return text.format(**params) if params else text
+
+
+def day_label(day: date, lang: str | None = None) -> str:
+    """« lundi 12 janvier 2027 », without depending on the machine's locale."""
+    weekday = t("dates.days", lang=lang).split(",")[day.weekday()]
+    month = t("dates.months", lang=lang).split(",")[day.month - 1]
+    return t("dates.day", lang=lang, weekday=weekday, day=day.day, month=month, year=day.year)

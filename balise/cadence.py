@@ -1,0 +1,44 @@
+"""Cadence advice for posts just added or moved: the organization's plan, counted per day and week.
+
+The counting and the wording are the compliance package's (`compliance.frequency`); this module
+only reads what is planned. Cancelled, rejected and withdrawn posts do not count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
+
+from sqlmodel import Session, col, select
+
+from balise.calendar_feed import PLANNED
+from balise.compliance import load_policy
+from balise.compliance.frequency import LOOKAHEAD_WEEKS, Planned, cadence_warnings, week_of
+from balise.models import Organization, Post, Target, utcnow
+from balise.organizations import org_zone
+
+
+def cadence_advice(session: Session, org: Organization, posts: Sequence[Post]) -> list[str]:
+    """Warnings for the days and weeks of `posts` (flushed, so they count themselves)."""
+    if not posts:
+        return []
+    zone = org_zone(org)
+    today = utcnow().astimezone(zone).date()
+    ids = [post.id for post in posts]
+    new = [
+        Planned(target.platform, post.scheduled_at.astimezone(zone).date())
+        for post, target in session.exec(select(Post, Target).where(Target.post_id == Post.id, col(Post.id).in_(ids)))
+    ]
+    first = week_of(min(today, *(p.day for p in new)))
+    last = max(week_of(today) + timedelta(weeks=LOOKAHEAD_WEEKS), *(p.day for p in new)) + timedelta(days=7)
+    planned = session.exec(
+        select(Post.scheduled_at, Target.platform).where(
+            Target.post_id == Post.id,
+            Post.org_id == org.id,
+            col(Post.state).in_([s.value for s in PLANNED]),
+            col(Post.scheduled_at) >= datetime.combine(first, time(0), tzinfo=zone),
+            col(Post.scheduled_at) < datetime.combine(last, time(0), tzinfo=zone),
+        )
+    )
+    counted = [Planned(platform, at.astimezone(zone).date()) for at, platform in planned]
+    return cadence_warnings(load_policy(org.policy_override), counted, new, today)
