@@ -49,6 +49,7 @@ class Organization(SQLModel, table=True):
     phone: str | None = None
     required_signoffs: int = 1
     policy_override: str | None = None  # an organization's own policy TOML, validated on save
+    calendar_generation: int = 1  # part of the calendar's secret address: +1 makes the old one stop working
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

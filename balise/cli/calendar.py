@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from balise.cli import output
-from balise.cli.common import org_session
-from balise.i18n import t
+from balise.cli.common import AsOption, acting_member, org_session
+from balise.i18n import day_label, t
 
 app = typer.Typer(help="Le calendrier des publications prévues.", no_args_is_help=True)
 
@@ -63,7 +63,7 @@ def show(
 
       balise calendar show --weeks 8
     """
-    from balise.calendar_feed import day_label, upcoming_days
+    from balise.calendar_feed import upcoming_days
     from balise.errors import InvalidInput
     from balise.organizations import org_zone
 
@@ -84,3 +84,39 @@ def show(
                 f"  {when}  {', '.join(entry.platforms):<18} {state:<26} n° {entry.post.id}  {entry.summary()}",
                 soft_wrap=True,
             )
+
+
+@app.command("url")
+def url(
+    new: Annotated[
+        bool, typer.Option("--new", help="Remplace l'adresse : l'ancienne cesse de fonctionner (approver ou admin).")
+    ] = False,
+    as_: AsOption = None,
+) -> None:
+    """Donne l'adresse secrète du calendrier, pour s'y abonner dans Outlook ou Google Agenda.
+
+    « balise serve » sert le calendrier à cette adresse; il se met à jour tout seul chez
+    chaque personne abonnée. Quiconque a l'adresse voit les publications prévues : si elle a
+    circulé trop loin, remplacez-la avec --new.
+
+    Exemples :
+
+      balise calendar url
+
+      balise calendar url --new --as Julie
+    """
+    from balise import audit
+    from balise.organizations import require_role
+    from balise.web.links import calendar_url
+
+    with org_session() as (session, org):
+        if new:
+            member = acting_member(session, org, as_)
+            require_role(member, "approver", "admin")
+            org.calendar_generation += 1
+            session.add(org)
+            assert org.id is not None
+            audit.record(session, org_id=org.id, actor=member.name, channel="cli", action="calendar_address")
+        address = calendar_url(org)
+    print(address)  # alone on stdout, for scripts
+    output.err_console.print(t("calendar.subscribe_hint"), soft_wrap=True)

@@ -1,5 +1,6 @@
 """The approval pages: GET shows the post and the buttons and changes nothing (mail scanners open
-links); only a POST from that page, with its CSRF token and cookie, decides, once.
+links); only a POST from that page, with its CSRF token and cookie, decides, once. And the
+calendar of planned posts, at a secret address (`balise calendar url`).
 
 Each decision goes through `balise.signoff` exactly as `balise approve` / `balise reject` do,
 with `channel="email"` in the audit log.
@@ -22,6 +23,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from balise.calendar_feed import calendar_ics
 from balise.config import get_settings
 from balise.db import session_scope
 from balise.errors import BaliseError, InvalidInput, PermissionDenied, TransitionRefused
@@ -29,6 +31,7 @@ from balise.i18n import t
 from balise.organizations import org_zone
 from balise.signoff import LateChoice, LateSignoff, approve, enqueue_approved, publish_jobs, reject
 from balise.timeparse import local_text, parse_when
+from balise.web import links
 from balise.web.links import LinkRefused, Opened, check_form_token, form_token, new_nonce, open_link, use_link
 from balise.web.preview import Preview, preview_of
 from balise.web.render import render, stylesheet
@@ -194,6 +197,20 @@ async def decide(request: Request) -> Response:
     return _message(t("web.done_title"), news, 200, ok=True)
 
 
+def _feed(slug: str, token: str) -> bytes | None:
+    with session_scope() as session:
+        org = links.calendar_org(session, slug, token)
+        return calendar_ics(session, org) if org is not None else None
+
+
+async def calendar(request: Request) -> Response:
+    """The iCalendar feed; a wrong or replaced address is a plain 404 that reveals nothing."""
+    feed = await run_in_threadpool(_feed, request.path_params["slug"], request.path_params["token"])
+    if feed is None:
+        raise HTTPException(404)
+    return Response(feed, media_type="text/calendar; charset=utf-8")
+
+
 async def style(_: Request) -> Response:
     return Response(stylesheet(), media_type="text/css")
 
@@ -207,6 +224,7 @@ async def not_found(_: Request, exc: Any) -> Response:
 def create_app() -> ASGIApp:
     routes = [
         Route("/style.css", style, methods=["GET"]),
+        Route("/calendrier/{slug}/{token}.ics", calendar, methods=["GET"]),
         Route("/signature/{post_id:int}/{token}/{action}", decision_page, methods=["GET"]),
         Route("/signature/{post_id:int}/{token}/{action}", decide, methods=["POST"]),
     ]

@@ -1,11 +1,15 @@
-"""Signed sign-off links and the CSRF tokens of their forms.
+"""Signed addresses: sign-off links, the CSRF tokens of their forms, the calendar's address.
 
 A link is a bearer credential: it names one post, one approver, the content hash they were
-shown and an expiry, signed with BALISE_SECRET_KEY, and decides once (`UsedToken`).
+shown and an expiry, signed with BALISE_SECRET_KEY, and decides once (`UsedToken`). The calendar
+address only reads: a MAC of the organization and its `calendar_generation`, so raising the
+generation replaces a leaked address without storing any secret in the database.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -14,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from itsdangerous import BadData, URLSafeSerializer, URLSafeTimedSerializer
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from balise.config import get_settings
 from balise.errors import ConfigError
@@ -25,6 +29,7 @@ LINK_LIFETIME = timedelta(days=7)
 FORM_LIFETIME = timedelta(days=1)  # a page left open overnight still submits
 LINK_SALT = "balise.signoff-link"
 CSRF_SALT = "balise.signoff-form"
+CALENDAR_SALT = "balise.calendar-address"
 
 
 @dataclass(frozen=True)
@@ -132,3 +137,22 @@ def check_form_token(link: Link, token: str, cookie_nonce: str | None) -> None:
     if not cookie_nonce or bound != link.token_id or not hmac.compare_digest(nonce, cookie_nonce):
         raise LinkRefused("web.form_invalid", 403)
 
+
+def calendar_token(org: Organization) -> str:
+    """The secret part of the organization's calendar address (144 bits)."""
+    message = f"{CALENDAR_SALT}:{org.slug}:{org.calendar_generation}".encode()
+    digest = hmac.new(require_secret().encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:18]).decode()
+
+
+def calendar_url(org: Organization) -> str:
+    """Where a calendar application subscribes to the organization's planned posts."""
+    return f"{get_settings().public_url.rstrip('/')}/calendrier/{org.slug}/{calendar_token(org)}.ics"
+
+
+def calendar_org(session: Session, slug: str, token: str) -> Organization | None:
+    """The organization whose current calendar address this is; None for any other."""
+    org = session.exec(select(Organization).where(Organization.slug == slug)).first()
+    if org is None or not hmac.compare_digest(token.encode(), calendar_token(org).encode()):
+        return None
+    return org
