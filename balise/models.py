@@ -82,6 +82,15 @@ class Post(SQLModel, table=True):
     published_at: datetime | None = _time()
 
 
+class PostCount(SQLModel, table=True):
+    """How many posts of an organization are in each state, kept by `states` in the same
+    transaction as each change, so `balise status` reads a few rows instead of counting them all."""
+
+    org_id: int = Field(foreign_key="organization.id", primary_key=True)
+    state: str = Field(primary_key=True)
+    count: int = 0
+
+
 class Target(SQLModel, table=True):
     """One post on one platform, with its own state, lease and retry schedule."""
 

@@ -14,14 +14,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, delete, select
 
-from balise import audit
 from balise.compliance import load_policy
 from balise.errors import InvalidInput, NotFound
 from balise.media import store_photo
 from balise.models import ComplianceResult, Member, Organization, Person, Photo, PhotoPerson, Post, Target
 from balise.photos import importable
 from balise.platform_names import canonical_platforms
-from balise.states import State, record_edit, transition
+from balise.states import State, created, record_edit, transition
 from balise.timeparse import local_iso
 
 
@@ -106,10 +105,7 @@ def create_post(session: Session, org: Organization, author: Member, draft: Draf
         session.add(row)
         session.flush()
         _declare(session, row, shown)
-    audit.record(
-        session, org_id=org.id, post_id=post.id, actor=author.name, channel="cli", action="created",
-        to_state=State.PENDING_CHECK.value,
-    )  # fmt: skip
+    created(session, post, actor=author.name, channel="cli")
     session.flush()
     return post
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, update
 
 from balise import audit
 from balise.errors import TransitionRefused
-from balise.models import Approval, Post, utcnow
+from balise.models import Approval, Post, PostCount, utcnow
 
 
 class State(StrEnum):
@@ -72,6 +72,36 @@ def _compare_and_set(session: Session, post: Post, from_state: State, version: i
         raise TransitionRefused("states.changed_meanwhile", post_id=post.id, from_state=from_state.value)
 
 
+def _count(session: Session, org_id: int, leaving: State | None, entering: State) -> None:
+    """Keep `PostCount` in step with a change. Called after `audit.record`, which holds the
+    organization's lock until commit, so no other writer touches these rows meanwhile."""
+    if leaving is entering:
+        return
+    if leaving is not None:
+        session.execute(
+            update(PostCount)
+            .where(col(PostCount.org_id) == org_id, col(PostCount.state) == leaving.value)
+            .values(count=col(PostCount.count) - 1)
+        )
+    entered = session.execute(
+        update(PostCount)
+        .where(col(PostCount.org_id) == org_id, col(PostCount.state) == entering.value)
+        .values(count=col(PostCount.count) + 1)
+    )
+    if entered.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(PostCount(org_id=org_id, state=entering.value, count=1))
+        session.flush()
+
+
+def created(session: Session, post: Post, *, actor: str, channel: str) -> None:
+    """A new post enters the machine in `pending_check`: audited and counted."""
+    audit.record(
+        session, org_id=post.org_id, post_id=post.id, actor=actor, channel=channel, action="created",
+        to_state=S.PENDING_CHECK.value,
+    )  # fmt: skip
+    _count(session, post.org_id, None, S.PENDING_CHECK)
+
+
 def transition(
     session: Session,
     post: Post,
@@ -105,6 +135,7 @@ def transition(
         to_state=to_state.value,
         reason=reason,
     )
+    _count(session, post.org_id, from_state, to_state)
     post.state = to_state.value
     for key, value in values.items():
         setattr(post, key, value)
@@ -147,5 +178,6 @@ def record_edit(session: Session, post: Post, *, new_hash: str, actor: str, chan
         to_state=S.PENDING_CHECK.value,
         reason=what,
     )
+    _count(session, post.org_id, from_state, S.PENDING_CHECK)
     # Keep the caller's copy in step with the row (whether or not the ORM synchronized it).
     post.state, post.version, post.content_hash = S.PENDING_CHECK.value, old_version + 1, new_hash

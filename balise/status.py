@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from balise.heartbeat import CRON_STALLED, alive, last
-from balise.models import Organization, Post, Target, utcnow
+from balise.models import Organization, Post, PostCount, Target, utcnow
 from balise.schedule import OVERDUE
 from balise.states import State, TargetState
 
@@ -39,7 +39,7 @@ class StatusReport:
 
 def build_status(session: Session, org: Organization) -> StatusReport:
     now = utcnow()
-    rows = session.exec(select(Post.state, func.count()).where(Post.org_id == org.id).group_by(Post.state)).all()
+    rows = session.exec(select(PostCount.state, PostCount.count).where(PostCount.org_id == org.id)).all()
     counts = {s.value: 0 for s in State} | {state: n for state, n in rows}
     try:
         from balise.queue.queues import depths

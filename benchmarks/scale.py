@@ -16,6 +16,7 @@ import random
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -28,7 +29,7 @@ from sqlmodel import col
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from balise.db import get_engine, session_scope  # noqa: E402
-from balise.models import Organization, Post, Target, utcnow  # noqa: E402
+from balise.models import Organization, Post, PostCount, Target, utcnow  # noqa: E402
 from balise.schedule import due_work  # noqa: E402
 from balise.status import build_status  # noqa: E402
 from benchmarks._common import installation, load_note  # noqa: E402
@@ -97,14 +98,18 @@ def fill(size: int) -> None:
     now = utcnow()
     engine = get_engine()
     batch: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    counts: Counter[str] = Counter()
     for row in _rows(size, org_id, author_id, now):
         batch.append(row)
+        counts[row[0]["state"]] += 1
         if len(batch) == 20_000:
             _insert(engine, batch)
             batch = []
     if batch:
         _insert(engine, batch)
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # what `states` keeps up to date as posts are created and move
+        rows = [{"org_id": org_id, "state": state, "count": n} for state, n in counts.items()]
+        conn.execute(PostCount.__table__.insert(), rows)  # type: ignore[attr-defined]
         conn.exec_driver_sql("ANALYZE")
 
 

@@ -10,7 +10,6 @@ from balise.models import Member, Organization, Post, utcnow
 from balise.organizations import add_member, create_organization
 from balise.posts import DraftInput, create_post
 
-
 # Tests publish "now" at whatever hour they run; the quiet hours have tests of their own.
 NO_QUIET_HOURS = '[quiet_hours]\nstart = "00:00"\nend = "00:00"\n'
 

@@ -102,3 +102,50 @@ def test_a_published_post_cannot_be_edited(env: dict[str, str]) -> None:
         assert post
         post.text = "changé"
         record_edit(session, post, new_hash="x", actor="Marie", channel="cli", what="texte")
+
+
+def _counted(org_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    """What `balise status` shows, and what counting every post says."""
+    from sqlmodel import func
+
+    from balise.models import Organization
+    from balise.status import build_status
+
+    with session_scope() as session:
+        org = session.get(Organization, org_id)
+        assert org
+        shown = {state: n for state, n in build_status(session, org).counts.items() if n}
+        rows = session.exec(select(Post.state, func.count()).where(Post.org_id == org_id).group_by(Post.state))
+        return shown, dict(rows.all())
+
+
+def test_status_counts_stay_equal_to_the_posts_through_every_kind_of_change(env: dict[str, str]) -> None:
+    org, author, _ = make_org()
+    paths = [
+        [State.AWAITING_SIGNOFF, State.SCHEDULED, State.PUBLISHING, State.PUBLISHED, State.WITHDRAWN],
+        [State.AWAITING_SIGNOFF, State.SCHEDULED, State.PUBLISHING, State.FAILED],
+        [State.NEEDS_REVIEW, State.REJECTED, State.CANCELLED],
+        [State.AWAITING_SIGNOFF, "edit", State.NEEDS_REVIEW, "edit"],
+        [State.CANCELLED],
+        [],
+    ]
+    for path in paths:
+        post_id = make_post(org, author)
+        for step in path:
+            with session_scope() as session:
+                post = session.get(Post, post_id)
+                assert post
+                if step == "edit":
+                    post.text += " (modifié)"
+                    record_edit(session, post, new_hash=f"h{post.version}", actor="Marie", channel="cli", what="texte")
+                else:
+                    transition(session, post, State(step), actor="test", channel="test")
+        shown, actual = _counted(org)
+        assert shown == actual
+    assert actual == {"withdrawn": 1, "failed": 1, "cancelled": 2, "pending_check": 2}
+    # A refused move changes no count.
+    with pytest.raises(TransitionRefused), session_scope() as session:
+        post = session.get(Post, post_id)
+        assert post
+        transition(session, post, State.PUBLISHED, actor="test", channel="test")
+    assert _counted(org)[0] == actual
