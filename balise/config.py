@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     http_timeout: float = Field(
         default=30.0, gt=0, validation_alias=AliasChoices("BALISE_HTTP_TIMEOUT", "http_timeout")
     )  # seconds to wait for a platform's answer; past it the outcome is uncertain
+    embedded_redis_idle: int = Field(
+        default=1800, ge=5, validation_alias=AliasChoices("BALISE_EMBEDDED_REDIS_IDLE", "embedded_redis_idle")
+    )  # seconds without any client before the embedded Redis shuts itself down (its queue is kept on disk)
     publish_lease_seconds: int = Field(
         default=300, ge=10, validation_alias=AliasChoices("BALISE_PUBLISH_LEASE_SECONDS", "publish_lease_seconds")
     )  # how long a claimed target belongs to its worker; past it, it is reconciled as abandoned

@@ -6,8 +6,10 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from balise.queue.embedded import EmbeddedRedis
@@ -71,6 +73,62 @@ def test_the_embedded_queue_survives_a_restart(tmp_path: Path) -> None:
         server.ensure_running().rpush("rq:queue:publish", "job-1")
         server.stop()
         assert server.ensure_running().lrange("rq:queue:publish", 0, -1) == [b"job-1"]
+    finally:
+        server.stop()
+
+
+def _gone_within(server: EmbeddedRedis, seconds: float) -> bool:
+    """Looks at the process, not through a connection: connecting would be use."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.pid() is None:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _watchdog_left(server: EmbeddedRedis) -> bool:
+    """No process is still watching this server's socket (a zombie has left: it only awaits reaping)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        watching = [
+            p for p in psutil.process_iter(["cmdline", "status"])
+            if p.info["status"] != psutil.STATUS_ZOMBIE and str(server.socket) in " ".join(p.info["cmdline"] or [])
+        ]  # fmt: skip
+        if not watching:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_an_idle_embedded_server_shuts_itself_down_and_keeps_its_queue(tmp_path: Path) -> None:
+    server = EmbeddedRedis(tmp_path, idle_seconds=1.5)
+    try:
+        client = server.ensure_running()
+        client.rpush("rq:queue:publish", "job-1")
+        holder = server.client()
+        holder.ping()  # a worker stays connected: that is use
+        assert not _gone_within(server, 3.5)
+        holder.close()
+        client.close()
+        assert _gone_within(server, 10)
+        assert _watchdog_left(server)
+        assert EmbeddedRedis(tmp_path).ensure_running().lrange("rq:queue:publish", 0, -1) == [b"job-1"]
+    finally:
+        server.stop()
+
+
+def test_a_command_now_and_then_keeps_the_embedded_server_up(tmp_path: Path) -> None:
+    server = EmbeddedRedis(tmp_path, idle_seconds=2)
+    try:
+        server.ensure_running().close()
+        for _ in range(6):  # a short command every half second, as cron and people do
+            time.sleep(0.5)
+            one = server.client()
+            one.ping()
+            one.close()
+        assert server.pid() is not None
+        assert _gone_within(server, 10)
     finally:
         server.stop()
 

