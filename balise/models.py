@@ -97,6 +97,7 @@ class Target(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("post_id", "platform"),
         sa.Index("ix_target_due", "state", "due_at"),
+        sa.Index("ix_target_state_updated", "state", "updated_at"),  # status: failed recently
     )
     id: int | None = Field(default=None, primary_key=True)
     post_id: int = Field(foreign_key="post.id", index=True)

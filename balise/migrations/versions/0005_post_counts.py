@@ -1,4 +1,5 @@
-"""post counts per organization and state, for a status that does not count a million rows
+"""post counts per organization and state, and targets by (state, updated_at): a status that
+does not read a million rows
 
 Revision ID: 0005
 Revises: 0004
@@ -25,8 +26,12 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['org_id'], ['organization.id'], ),
     sa.PrimaryKeyConstraint('org_id', 'state')
     )
+    with op.batch_alter_table('target', schema=None) as batch_op:
+        batch_op.create_index('ix_target_state_updated', ['state', 'updated_at'], unique=False)
     op.execute("INSERT INTO postcount (org_id, state, count) SELECT org_id, state, count(*) FROM post GROUP BY org_id, state")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('target', schema=None) as batch_op:
+        batch_op.drop_index('ix_target_state_updated')
     op.drop_table('postcount')
