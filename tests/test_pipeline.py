@@ -224,3 +224,19 @@ def test_media_are_stored_by_content_hash(env: dict[str, str], tmp_path: Path) -
     second = store_photo(source, tmp_path / "media")
     source.write_bytes(b"plus une image")
     assert first == second and first.path.read_bytes()[:2] == b"\xff\xd8"
+
+
+def test_a_worker_prepares_each_organization_policy_before_forking(env: dict[str, str]) -> None:
+    from balise.compliance import load_policy
+    from balise.compliance.policy import _load
+    from balise.queue.worker import _warm
+
+    org_id, _, _ = make_org()  # its own policy (no quiet hours): compiled once, not in every work horse
+    with session_scope() as session:
+        override = session.get(Organization, org_id).policy_override  # type: ignore[union-attr]
+    assert override
+    _load.cache_clear()
+    _warm()
+    misses = _load.cache_info().misses
+    load_policy(override)
+    assert _load.cache_info().misses == misses

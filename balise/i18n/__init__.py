@@ -26,6 +26,12 @@ def _catalog(lang: str) -> dict[str, str]:
     return catalog
 
 
+def load_catalogs() -> None:
+    """Read every language's messages now (a worker does it once, before forking its work horses)."""
+    for lang in LANGS:
+        _catalog(lang)
+
+
 def current_lang() -> str:
     from balise.config import fallback_lang, get_settings
     from balise.errors import ConfigError

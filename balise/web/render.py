@@ -23,6 +23,13 @@ def _environment() -> Environment:
     return env
 
 
+def compile_templates() -> None:
+    """Compile every template now (a worker does it once, before forking its work horses)."""
+    templates = _environment()
+    for name in templates.list_templates():
+        templates.get_template(name)
+
+
 def render(name: str, **context: object) -> str:
     return _environment().get_template(name).render(**context)
 
