@@ -70,7 +70,8 @@ def pipeline(posts: int, worker_count: int, env: dict[str, str]) -> float:
         while len(signed) < posts and time.monotonic() < deadline:
             ready = _awaiting() - signed
             if ready:
-                sign_off(sorted(ready))
+                for post_id in sorted(ready):  # one approval per transaction, as `balise approve` and the web page do
+                    sign_off([post_id])
                 signed |= ready
             else:
                 time.sleep(0.05)
