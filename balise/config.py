@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import platformdirs
 from pydantic import AliasChoices, Field, ValidationError, field_validator
@@ -90,10 +90,10 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"fuseau horaire inconnu : {value}") from exc
+        from balise.timeparse import known_zone
+
+        if known_zone(value) is None:
+            raise ValueError(f"fuseau horaire inconnu : {value}")
         return value
 
     @classmethod

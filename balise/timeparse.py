@@ -7,13 +7,22 @@ with the two readings spelled out, instead of silently shifting a post by an hou
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from balise.errors import InvalidInput
 
 NOW_WORDS = {"maintenant", "now", "tout de suite"}
 PAST_TOLERANCE = timedelta(minutes=1)
 LOCAL_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S")
+
+
+def known_zone(name: object) -> ZoneInfo | None:
+    """The time zone named `name`, or None: a region alone ("America") is a folder of the
+    time-zone database, and reading it fails with an OS error rather than "not found"."""
+    try:
+        return ZoneInfo(name)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OSError, ZoneInfoNotFoundError):
+        return None
 
 
 def parse_when(value: str, zone: ZoneInfo, now: datetime | None = None) -> datetime:

@@ -85,3 +85,12 @@ def test_usage_errors_are_explained_in_french_with_the_help_to_read(env: dict[st
         result = run_cli(args, env)
         assert result.returncode == 2, args
         assert expected in result.stderr and "--help" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("zone", ["America", "Mars/Olympus", "../etc/passwd"])
+def test_init_with_an_unknown_time_zone_says_which_to_use(env: dict[str, str], zone: str) -> None:
+    result = run_cli(
+        ["init", "--name", "ESPACE Test", "--admin", "Julie", "--email", "j@exemple.org", "--timezone", zone], env
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "Fuseau horaire inconnu" in result.stderr and "America/Toronto" in result.stderr

@@ -92,6 +92,9 @@ def check_command(
     Chaque ligne du fichier JSONL :
     {"id": 1, "text": "…", "platforms": ["facebook", "x"], "category": "emploi"}
 
+    Avec l'heure prévue (heure de l'organisme), pour les heures calmes :
+    {"id": 3, "text": "…", "at": "2027-01-15T22:30", "timezone": "America/Toronto"}
+
     Avec des photos, vérifiées selon le registre des consentements de la base configurée :
     {"id": 2, "text": "…", "photos": [{"path": "atelier.jpg", "people": ["Sophie Roy"]}]}
     """

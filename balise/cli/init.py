@@ -67,12 +67,10 @@ def init_command(
     )
     admin = admin or typer.prompt(t("cli.init_admin"))
     email = email or typer.prompt(t("cli.init_email"))
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from balise.timeparse import known_zone
 
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput("cli.init_bad_zone", zone=zone) from exc
+    if known_zone(zone) is None:
+        raise InvalidInput("cli.init_bad_zone", zone=zone)
     with session_scope() as session:
         org = create_organization(session, slug=_slug(name), name=name, timezone=zone)
         add_member(session, org, name=admin, email=email, role="admin", actor=admin)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 from balise.compliance.gate import check_draft
@@ -18,8 +19,10 @@ from balise.compliance.rules import is_empty, message
 from balise.compliance.verdicts import Draft
 from balise.errors import BaliseError
 from balise.i18n import t
+from balise.timeparse import known_zone
 
 DEFAULT_PLATFORMS = ("facebook", "x")
+DEFAULT_ZONE = "America/Toronto"
 # Turns a line's photos, (path, names of the people shown), into facts from the consent registry.
 PhotoResolver = Callable[[list[tuple[str, list[str]]]], tuple[PhotoFacts, ...]]
 
@@ -94,7 +97,26 @@ def _fields(number: int, data: dict[str, Any], policy: Policy, resolve: PhotoRes
         raise LineError("TOO_LONG", message("line_error", line=number, detail=detail))
     identifier = data.get("id")
     photos = _photos(number, data, resolve)
-    return Draft(text, tuple(platforms), category, None if identifier is None else str(identifier), photos)
+    at, zone = _when(number, data)
+    return Draft(text, tuple(platforms), category, None if identifier is None else str(identifier), photos, at, zone)
+
+
+def _when(number: int, data: dict[str, Any]) -> tuple[datetime | None, str]:
+    """The optional `at` (ISO 8601; without an offset, in `timezone`), for the quiet hours."""
+    zone = data.get("timezone", DEFAULT_ZONE)
+    tz = known_zone(zone)  # cached by zoneinfo: cheap on every line
+    if tz is None:
+        raise _field_error(number, "timezone", 'un fuseau horaire comme "America/Toronto"')
+    raw = data.get("at")
+    if raw is None:
+        return None, zone
+    try:
+        at = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        at = None
+    if at is None:
+        raise _field_error(number, "at", 'une date et heure ISO 8601, comme "2027-01-15T10:00"')
+    return (at if at.tzinfo else at.replace(tzinfo=tz)), str(zone)
 
 
 def _error(number: int, identifier: Any, code: str, text: str) -> dict[str, Any]:

@@ -15,9 +15,7 @@ from balise.compliance.batch import check_lines
 
 def _balise(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     code = "from balise.cli.main import run; run()"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], input=stdin, capture_output=True, timeout=60
-    )
+    return subprocess.run([sys.executable, "-c", code, *args], input=stdin, capture_output=True, timeout=60)
 
 
 def _outputs(lines: list[bytes]) -> list[dict[str, object]]:
@@ -33,9 +31,7 @@ def test_each_line_gets_one_object_in_input_order() -> None:
                 "platforms": ["facebook", "twitter"],
             }
         ).encode(),
-        json.dumps(
-            {"id": "b", "text": "Bonne fête à notre animatrice Julie!", "platforms": ["x"]}
-        ).encode(),
+        json.dumps({"id": "b", "text": "Bonne fête à notre animatrice Julie!", "platforms": ["x"]}).encode(),
         b"",
         json.dumps({"id": 3, "text": "Nous embauchons!", "category": "emploi"}).encode(),
     ]
@@ -62,6 +58,9 @@ def test_each_line_gets_one_object_in_input_order() -> None:
         (b'{"id": 1, "text": "Bonjour", "category": "recettes"}', "Catégorie inconnue"),
         (b'{"id": 1, "text": "   "}', "vide"),
         (b"[" * 100_000, "JSON valide"),
+        (b'{"id": 1, "text": "Bonjour", "at": "demain soir"}', "« at »"),
+        (b'{"id": 1, "text": "Bonjour", "at": "2027-01-15T10:00", "timezone": "America"}', "« timezone »"),
+        (b'{"id": 1, "text": "Bonjour", "timezone": "Mars/Olympus"}', "« timezone »"),
     ],
 )
 def test_a_bad_line_gets_an_error_object_and_the_run_goes_on(line: bytes, expected: str) -> None:
@@ -82,9 +81,7 @@ def test_an_oversized_text_is_an_error_line() -> None:
 
 def test_jsonl_from_a_file_exits_zero_even_with_rejections_and_errors(tmp_path: Path) -> None:
     source = tmp_path / "brouillons.jsonl"
-    source.write_bytes(
-        b'{"id": 1, "text": "Bonne f\xc3\xaate \xc3\xa0 notre coordo Julie!"}\nnot json\n'
-    )
+    source.write_bytes(b'{"id": 1, "text": "Bonne f\xc3\xaate \xc3\xa0 notre coordo Julie!"}\nnot json\n')
     result = _balise("check", "--jsonl", str(source))
     assert result.returncode == 0, result.stderr.decode()
     verdicts = [json.loads(line)["verdict"] for line in result.stdout.decode().splitlines()]
@@ -98,9 +95,7 @@ def test_jsonl_from_stdin() -> None:
 
 
 def test_text_mode_prints_the_verdict_for_a_person() -> None:
-    result = _balise(
-        "check", "--text", "Écris-nous en message privé si tu vis de la violence, on va t'aider."
-    )
+    result = _balise("check", "--text", "Écris-nous en message privé si tu vis de la violence, on va t'aider.")
     assert result.returncode == 0
     out = result.stdout.decode()
     assert "Refusé" in out and "INTERVENTION" in out and "811" in out
@@ -115,9 +110,7 @@ def test_text_mode_prints_the_verdict_for_a_person() -> None:
         (("check", "--text", "Bonjour", "--platform", "myspace"), "Plateforme inconnue"),
     ],
 )
-def test_bad_input_is_a_french_error_without_traceback(
-    args: tuple[str, ...], expected: str
-) -> None:
+def test_bad_input_is_a_french_error_without_traceback(args: tuple[str, ...], expected: str) -> None:
     result = _balise(*args)
     assert result.returncode != 0
     assert expected in result.stderr.decode()
@@ -141,3 +134,22 @@ def test_policy_check_accepts_a_valid_file_and_show_prints_it(tmp_path: Path) ->
     shown = _balise("policy", "show", "--policy", str(override))
     assert shown.returncode == 0
     assert 'phone = "819 555-0142"' in shown.stdout.decode()
+
+
+def test_a_line_with_its_time_is_held_inside_the_quiet_hours() -> None:
+    offer = "Offre d'emploi : ESPACE recrute une animatrice."
+    lines = [
+        json.dumps({"id": "soir", "text": offer, "at": "2027-01-15T22:30"}).encode(),
+        json.dumps({"id": "midi", "text": offer, "at": "2027-01-15T12:00"}).encode(),
+        json.dumps({"id": "utc", "text": offer, "at": "2027-01-16T03:30:00+00:00"}).encode(),  # 22:30 in Toronto
+        json.dumps({"id": "paris", "text": offer, "at": "2027-01-15T12:00", "timezone": "Europe/Paris"}).encode(),
+        json.dumps({"id": "sans", "text": offer}).encode(),
+    ]
+    verdicts = {o["id"]: (o["verdict"], [r["code"] for r in o["reasons"]]) for o in _outputs(lines)}  # type: ignore[union-attr]
+    assert verdicts == {
+        "soir": ("needs_review", ["QUIET_HOURS"]),
+        "midi": ("approved", []),
+        "utc": ("needs_review", ["QUIET_HOURS"]),
+        "paris": ("approved", []),
+        "sans": ("approved", []),
+    }
