@@ -210,3 +210,14 @@ def test_the_template_in_docs_imports_cleanly(env: dict[str, str], tmp_path: Pat
 
     assert result.returncode == 0, result.stderr
     assert len(posts_of(org_id)) == len(rows) > 0
+
+
+def test_a_crowded_day_in_the_file_is_warned_about_and_still_imported(env: dict[str, str], tmp_path: Path) -> None:
+    org_id, _, _ = make_org()
+    offer = "Offre d'emploi : animatrice recherchée"
+    result = import_rows(
+        env, tmp_path, [f"2027-01-12,{hour}:00,facebook,{offer} ({hour} h),,,emploi" for hour in (9, 11, 14)]
+    )
+    assert result.returncode == 0, result.stderr
+    assert "mardi 12 janvier 2027, 3 publications sont prévues sur Facebook" in result.stderr
+    assert len(posts_of(org_id)) == 3
