@@ -27,9 +27,12 @@ def serve_command(
 ) -> None:
     """Lance l'application web d'approbation : les liens envoyés par courriel y mènent.
 
-    Ouvrir un lien montre la publication et ne décide rien; seul le bouton de la page approuve
-    ou refuse. Les liens des courriels commencent par BALISE_PUBLIC_URL : mettez-y l'adresse
-    où les gens joignent cette application (par exemple https://balise.mon-organisme.org).
+    Ouvrir un lien montre la publication et ne décide rien; seul le bouton de la page approuve ou refuse.
+
+    Les liens des courriels commencent par BALISE_PUBLIC_URL : mettez-y l'adresse où les gens
+    joignent cette application (par exemple https://balise.mon-organisme.org).
+
+    Elle sert aussi le calendrier des publications à son adresse secrète (voir : balise calendar url).
 
     Exemples :
 
