@@ -99,3 +99,14 @@ def set_policy(session: Session, org: Organization, member: Member, text: str | 
     assert org.id is not None
     audit.record(session, org_id=org.id, actor=member.name, channel="cli", action="policy", reason=version)
     return version
+
+
+def new_calendar_address(session: Session, org: Organization, member: Member) -> None:
+    """Replace the calendar's secret address (the old one stops working at once), audited."""
+    from balise import audit
+
+    require_role(member, "approver", "admin")
+    org.calendar_generation += 1
+    session.add(org)
+    assert org.id is not None
+    audit.record(session, org_id=org.id, actor=member.name, channel="cli", action="calendar_address")

@@ -105,18 +105,12 @@ def url(
 
       balise calendar url --new --as Julie
     """
-    from balise import audit
-    from balise.organizations import require_role
+    from balise.organizations import new_calendar_address
     from balise.web.links import calendar_url
 
     with org_session() as (session, org):
         if new:
-            member = acting_member(session, org, as_)
-            require_role(member, "approver", "admin")
-            org.calendar_generation += 1
-            session.add(org)
-            assert org.id is not None
-            audit.record(session, org_id=org.id, actor=member.name, channel="cli", action="calendar_address")
+            new_calendar_address(session, org, acting_member(session, org, as_))
         address = calendar_url(org)
     print(address)  # alone on stdout, for scripts
     output.err_console.print(t("calendar.subscribe_hint"), soft_wrap=True)

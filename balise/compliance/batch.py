@@ -107,6 +107,7 @@ def _when(number: int, data: dict[str, Any]) -> tuple[datetime | None, str]:
     tz = known_zone(zone)  # cached by zoneinfo: cheap on every line
     if tz is None:
         raise _field_error(number, "timezone", 'un fuseau horaire comme "America/Toronto"')
+    zone = str(zone)
     raw = data.get("at")
     if raw is None:
         return None, zone
@@ -116,7 +117,7 @@ def _when(number: int, data: dict[str, Any]) -> tuple[datetime | None, str]:
         at = None
     if at is None:
         raise _field_error(number, "at", 'une date et heure ISO 8601, comme "2027-01-15T10:00"')
-    return (at if at.tzinfo else at.replace(tzinfo=tz)), str(zone)
+    return (at if at.tzinfo else at.replace(tzinfo=tz)), zone
 
 
 def _error(number: int, identifier: Any, code: str, text: str) -> dict[str, Any]:

@@ -190,10 +190,6 @@ class Policy:
             return None
         return Cadence(platform, *(table.get(k) for k in ("min_per_week", "max_per_week", "max_per_day")))
 
-    @property
-    def frequency_clause(self) -> str:
-        return str(self.data.get("frequency", {}).get("clause", ""))
-
     def category_topic(self, category: str) -> tuple[bool, str | None]:
         """(known, topic id) for a category as a person wrote it."""
         key = fold_words(category)
