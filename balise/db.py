@@ -47,7 +47,8 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin_immediate)
-    # RQ's worker forks a work horse per job: the child must not reuse the parent's sockets.
+    # `balise worker`'s supervisor forks the worker, and RQ forks its scheduler process: a child
+    # must not reuse its parent's sockets.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     return engine
 

@@ -217,7 +217,7 @@ class Worker:
         return self.process.pid
 
     def family(self) -> list[psutil.Process]:
-        """The worker, its work horse (its own process group: rq setpgrp) and its scheduler."""
+        """The supervisor, the worker it forked and RQ's scheduler process (the worker's child)."""
         try:
             parent = psutil.Process(self.pid)
             return [parent, *parent.children(recursive=True)]

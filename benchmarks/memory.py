@@ -1,6 +1,7 @@
-"""Memory: RSS of a `balise worker` idle, and busy publishing (the parent and its work horse).
+"""Memory: RSS of a `balise worker` idle, and busy publishing (its supervisor, the worker the
+supervisor forked, and RQ's scheduler process, a fork of the worker).
 
-A work horse is a fork of the parent: most of its pages are shared with it, so each process's
+The worker is a fork of the supervisor: most of its pages are shared with it, so each process's
 USS (memory only it holds) is printed beside its RSS. Busy means publishing to a fake X whose
 answers take `--slow` seconds, sampled every 50 ms; the largest figures are printed.
 
@@ -46,14 +47,11 @@ def main() -> None:
     ):
         print(f"{load_note()}")
         with workers(setup.env, 1, "--with-scheduler") as (worker,):
-            wait_for(lambda: len(worker.family()) >= 2, timeout=60)  # the scheduler process is up
+            wait_for(lambda: len(worker.family()) >= 3, timeout=60)  # the scheduler process is up
             time.sleep(5)
-            parent = psutil.Process(worker.pid)
-            rss, uss = _sizes(parent)
-            print(f"idle  worker parent     RSS {rss:6.1f} MB  USS {uss:6.1f} MB")
-            for child in parent.children():
-                rss, uss = _sizes(child)
-                print(f"idle  scheduler process RSS {rss:6.1f} MB  USS {uss:6.1f} MB")
+            for process in worker.family():
+                rss, uss = _sizes(process)
+                print(f"idle  {_role(process, worker.pid):<10} RSS {rss:6.1f} MB  USS {uss:6.1f} MB")
             post_ids = drafts([utcnow()] * posts, ("x",))
             gate(post_ids)
             sign_off(post_ids)
@@ -62,21 +60,23 @@ def main() -> None:
             while len(fake.posts) < posts and time.monotonic() < deadline:
                 for process in worker.family():
                     try:
-                        role = "parent" if process.pid == worker.pid else _role(process)
+                        role = _role(process, worker.pid)
                         rss, uss = _sizes(process)
-                    except (psutil.NoSuchProcess, ProcessLookupError):  # a work horse that just ended
+                    except (psutil.NoSuchProcess, ProcessLookupError):  # one being replaced
                         continue
                     peaks[role] = max(peaks.get(role, (0.0, 0.0)), (rss, uss))
                 time.sleep(0.05)
         for role, (rss, uss) in sorted(peaks.items()):
             verdict = "ok" if rss <= 150 else "MISSED"
-            print(f"busy  {role:<17} RSS {rss:6.1f} MB  USS {uss:6.1f} MB (peak; target <= 150 MB: {verdict})")
+            print(f"busy  {role:<10} RSS {rss:6.1f} MB  USS {uss:6.1f} MB (peak; target <= 150 MB: {verdict})")
         print(f"published {len(fake.posts)} of {posts}; {load_note()}")
 
 
-def _role(process: psutil.Process) -> str:
-    """The scheduler is the parent's multiprocessing child; a work horse runs a job (rq setpgrp)."""
-    return "work horse" if os.getpgid(process.pid) == process.pid else "scheduler process"
+def _role(process: psutil.Process, supervisor: int) -> str:
+    """The worker is the supervisor's child (its own process group); the scheduler, the worker's."""
+    if process.pid == supervisor:
+        return "supervisor"
+    return "worker" if os.getpgid(process.pid) == process.pid else "scheduler"
 
 
 if __name__ == "__main__":

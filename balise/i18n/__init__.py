@@ -27,7 +27,7 @@ def _catalog(lang: str) -> dict[str, str]:
 
 
 def load_catalogs() -> None:
-    """Read every language's messages now (a worker does it once, before forking its work horses)."""
+    """Read every language's messages now (a worker's supervisor does it once, before forking the worker)."""
     for lang in LANGS:
         _catalog(lang)
 

@@ -1,4 +1,5 @@
-"""The RQ worker balise runs: RQ's forking worker, plus a heartbeat in the database.
+"""The RQ worker balise runs: jobs in one warm process, watched as RQ's forking worker watches
+a work horse, plus a heartbeat in the database.
 
 The database heartbeat is what `balise status` reads, so a worker is seen alive or dead even
 when Redis was restarted and lost RQ's own worker registry.
@@ -6,30 +7,38 @@ when Redis was restarted and lost RQ's own worker registry.
 
 from __future__ import annotations
 
+import faulthandler
 import gc
 import importlib
 import logging
+import resource
 import socket
+import sys
+import threading
 import time
 import uuid
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import sqlalchemy as sa
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker
+from rq.exceptions import StopRequested
+from rq.executions import Execution
 from rq.job import Job
+from rq.worker import BaseWorker, WorkerStatus
 from sqlmodel import col
 
 from balise.db import session_scope
 from balise.errors import PolicyError
 from balise.heartbeat import beat
-from balise.models import Member, Organization, Post, utcnow
+from balise.models import Organization
 from balise.queue.connection import get_redis
 from balise.queue.queues import QUEUES, queue
+from balise.queue.supervisor import RECYCLE, supervise
 
 log = logging.getLogger(__name__)
 DB_BEAT_EVERY = 20.0  # seconds; `heartbeat.WORKER_ALIVE` must stay well above it
-POLICIES_EVERY = 30.0  # seconds between two looks, before a job, for organizations' new policies
 # RQ marks a running job abandoned once its heartbeat (every JOB_MONITORING s, valid for that
 # + 60 s) lapses, but only when a worker cleans the registries: every MAINTENANCE s between jobs
 # (RQ's default: 10 minutes), and an idle worker only wakes every WORKER_TTL - 15 s (RQ: 405 s).
@@ -37,22 +46,65 @@ POLICIES_EVERY = 30.0  # seconds between two looks, before a job, for organizati
 JOB_MONITORING = 10
 MAINTENANCE = 30
 WORKER_TTL = 60
-# What the jobs import lazily, imported once in the parent so each forked work horse starts warm
+# A worker leaves to be replaced by a fresh fork of the supervisor after this many jobs, or once
+# its peak RSS grew this many MB past its start (~100 MB): what a job leaked or a big photo grew
+# goes with it.
+MAX_JOBS = 1000
+MAX_GROWTH_MB = 50
+# What the jobs import lazily, imported once in the supervisor so each worker starts warm
 # (`balise.web.mail`, through `notify`, renders the sign-off mail: jinja2 alone is ~30 ms).
 JOB_MODULES = ("balise.checking", "balise.publisher.publish", "balise.publisher.takedown", "balise.web.mail")
 
 
-class BaliseWorker(Worker):
+class BaliseWorker(SimpleWorker):
+    """RQ's SimpleWorker, given what RQ's forking worker does from outside its work horse."""
+
     _db_beat_at = 0.0
-    _policies_at = 0.0
+
+    def __init__(self, *args: Any, beat_name: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.beat_name = beat_name  # the supervisor's name: one row in `balise status`, whichever worker
+        self.jobs_done = 0
+        self.recycle = False  # it left to be replaced
+        self.born_rss_mb = _peak_rss_mb()
+
+    # RQ's own (not SimpleWorker's job timeout + 60 s): `_watched` keeps the heartbeat fresh,
+    # so a dead worker's job is found abandoned as soon as with a forking worker.
+    get_heartbeat_ttl = BaseWorker.get_heartbeat_ttl
 
     def execute_job(self, job: Job, queue: Queue) -> None:
-        """In the parent, before forking: an organization's policy changed since start-up is
-        compiled here once, not in every work horse."""
-        if time.monotonic() - self._policies_at >= POLICIES_EVERY:
-            self._policies_at = time.monotonic()
-            _compile_policies()
-        super().execute_job(job, queue)
+        execution = self.prepare_execution(job)
+        with self._watched(job, execution):
+            self.perform_job(job, queue, execution)
+        self.set_state(WorkerStatus.IDLE)
+        self.jobs_done += 1
+        if self.jobs_done >= MAX_JOBS or _peak_rss_mb() - self.born_rss_mb > MAX_GROWTH_MB:
+            self.recycle = True
+            raise StopRequested  # RQ's work loop ends here, between two jobs
+
+    @contextmanager
+    def _watched(self, job: Job, execution: Execution) -> Iterator[None]:
+        """While the job runs: its heartbeat every JOB_MONITORING s from a thread, and, past its
+        timeout + 60 s (stuck in C code, where RQ's SIGALRM cannot reach), the process ends:
+        faulthandler's watchdog writes where it was stuck, and the supervisor forks a new one."""
+        done = threading.Event()
+
+        def keep_alive() -> None:
+            while not done.wait(self.job_monitoring_interval):
+                try:
+                    self.maintain_heartbeats(job, execution)
+                except Exception:  # noqa: BLE001 - a Redis hiccup must not end the job
+                    log.warning("battement de cœur de la tâche non enregistré", exc_info=True)
+
+        beating = threading.Thread(target=keep_alive, name="heartbeat", daemon=True)
+        faulthandler.dump_traceback_later((job.timeout or self.queue_class.DEFAULT_TIMEOUT) + 60, exit=True)
+        beating.start()
+        try:
+            yield
+        finally:
+            done.set()
+            faulthandler.cancel_dump_traceback_later()
+            beating.join()
 
     def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
         super().heartbeat(timeout, pipeline)
@@ -60,14 +112,21 @@ class BaliseWorker(Worker):
             self._db_beat_at = time.monotonic()
             try:
                 with session_scope() as session:
-                    beat(session, self.name, "worker", ",".join(self.queue_names()))
+                    beat(session, self.beat_name, "worker", ",".join(self.queue_names()))
+            except StopRequested:
+                raise  # RQ's answer to SIGTERM when idle, raised wherever the worker was
             except Exception:  # noqa: BLE001 - a database hiccup must not kill the worker
                 log.warning("battement de cœur non enregistré", exc_info=True)
 
 
+def _peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes there, KiB on Linux
+
+
 def _warm() -> None:
-    """Import, compile and load once, in the parent, what every job needs: each work horse is a
-    fresh fork that would otherwise redo it per job (an organization's policy: ~80 ms to compile;
+    """Import, compile and load once, in the supervisor, what every job needs: each worker it forks
+    starts warm, its first job as quick as the others (an organization's policy: ~80 ms to compile;
     the mail's imports and templates ~50 ms, SQLAlchemy's mappers and the message catalogs ~20 ms)."""
     for module in JOB_MODULES:
         importlib.import_module(module)
@@ -78,37 +137,17 @@ def _warm() -> None:
 
     _compile_policies()
     configure_mappers()
-    _compile_queries()
     load_catalogs()
     compile_templates()
-    # What the parent holds from now on stays put: the work horse's garbage collector then leaves
-    # those objects (and the memory pages shared with the parent) untouched instead of copying them.
+    # What the supervisor holds from now on stays put: the worker's garbage collector then leaves
+    # those objects (and the memory pages shared with the supervisor) untouched instead of copying them.
     gc.collect()
     gc.freeze()
 
 
-def _compile_queries() -> None:
-    """The jobs' reads, run here once on ids that do not exist (nothing is written): the engine
-    keeps each query's compiled form, which every work horse inherits. Compiled in a work horse
-    instead, a query costs it 1 to 3 ms, mostly in copying the parent's memory it touches."""
-    from balise.checking import check_post
-    from balise.notify import waiting_on
-    from balise.posts import latest_check, photos_of, targets_of
-    from balise.publisher.publish import publish_target
-
-    check_post(0, 0)  # "skipped": reads the post
-    publish_target(0, "warm-up")  # "missing": reads the target
-    nobody = Post(id=0, org_id=0, author_id=0, text="", scheduled_at=utcnow(), content_hash="")
-    with session_scope() as session:
-        session.get(Organization, 0)
-        session.get(Member, 0)
-        for read in (targets_of, photos_of, waiting_on, latest_check):
-            read(session, nobody)
-
-
 def _compile_policies() -> None:
     """ROEQ's policy merged with each organization's override, into `load_policy`'s cache (keyed
-    by the override's text): a work horse missing its organization's would compile it (~80 ms)."""
+    by the override's text); a policy installed later is compiled by the first job that needs it."""
     from balise.compliance import load_policy
 
     load_policy()
@@ -123,18 +162,25 @@ def _compile_policies() -> None:
             load_policy(text)
 
 
-def run_worker(queue_names: list[str] | None, *, burst: bool, with_scheduler: bool) -> bool:
+def run_worker(queue_names: list[str] | None, *, burst: bool, with_scheduler: bool) -> None:
+    """Warm up here, then serve in a forked worker the supervisor replaces if it dies or wears out."""
     names = queue_names or list(QUEUES)
     name = f"balise-{socket.gethostname()}-{uuid.uuid4().hex[:6]}"
     _warm()
-    worker = BaliseWorker(
-        [queue(n) for n in names],
-        connection=get_redis(),
-        name=name,
-        job_monitoring_interval=JOB_MONITORING,
-        maintenance_interval=MAINTENANCE,
-        worker_ttl=WORKER_TTL,
-    )
     with session_scope() as session:
         beat(session, name, "worker", ",".join(names))
-    return worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="WARNING")
+
+    def serve(generation: int) -> int:
+        worker = BaliseWorker(
+            [queue(n) for n in names],
+            connection=get_redis(),
+            name=f"{name}.{generation}",  # RQ keeps a killed worker's name registered for a while
+            job_monitoring_interval=JOB_MONITORING,
+            maintenance_interval=MAINTENANCE,
+            worker_ttl=WORKER_TTL,
+            beat_name=name,
+        )
+        worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="WARNING")
+        return RECYCLE if worker.recycle else 0
+
+    supervise(serve)

@@ -24,7 +24,7 @@ def _environment() -> Environment:
 
 
 def compile_templates() -> None:
-    """Compile every template now (a worker does it once, before forking its work horses)."""
+    """Compile every template now (a worker's supervisor does it once, before forking the worker)."""
     templates = _environment()
     for name in templates.list_templates():
         templates.get_template(name)
