@@ -128,6 +128,8 @@ def waiting_on(session: Session, post: Post) -> list[Member]:
 def _ask_signoff(session: Session, post: Post, member: Member, *, reminder: bool) -> None:
     from balise.web.mail import signoff_mail  # here: balise.web imports balise.signoff, which imports this module
 
+    if not get_settings().smtp_url:
+        return  # no mail server: `balise inbox` shows the post; no mail to build
     mail = signoff_mail(session, post, member, reminder=reminder)
     _deliver([member.email], mail.subject, mail.text, mail.html, mail.preview.photos)
 

@@ -2,7 +2,8 @@
 
 Bare RQ: `rq worker` processes running no-op jobs (`os.getpid`). balise: `balise worker`
 processes running the gate on each draft, the approver signing off in this process as drafts
-arrive, then one publish job per post to the fake X on 127.0.0.1. Both figures are jobs per
+arrive, then one publish job per post to the fake X on 127.0.0.1, in a process of its own as the
+real X is (in this one it would share the approver's interpreter lock). Both figures are jobs per
 second from the first enqueue to the last job done; a post is two jobs (gate, publish).
 
 Usage: python benchmarks/throughput.py [--posts 300] [--workers 2] [--database sqlite|postgresql] [--quick]
@@ -15,6 +16,8 @@ import argparse
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rq import Queue, Worker
@@ -55,6 +58,21 @@ def bare_rq(jobs: int, worker_count: int, redis_url: str) -> float:
         for process in processes:
             process.terminate()
             process.wait(timeout=30)
+
+
+@contextmanager
+def fake_x_process() -> Iterator[FakeX]:
+    """`python -m tests.fakes.x_server` on a free port; what it answers is read from the database."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.x_server"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[-1]  # "FakeX listening on http://127.0.0.1:PORT"
+        yield FakeX(port=int(url.rsplit(":", 1)[1]))  # not started here: only its address and keys
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def pipeline(posts: int, worker_count: int, env: dict[str, str]) -> float:
@@ -101,7 +119,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="100 posts")
     args = parser.parse_args()
     posts = 100 if args.quick else args.posts
-    with FakeX() as fake, installation(args.database, x_account(fake)) as s:
+    with fake_x_process() as fake, installation(args.database, x_account(fake)) as s:
         print(f"{posts} posts, {args.workers} workers, {args.database}; {load_note()}")
         bare = bare_rq(2 * posts, args.workers, s.redis_url)
         print(f"bare RQ no-op jobs:           {bare:7.1f} jobs/s")

@@ -18,6 +18,16 @@ FACTORIES: dict[str, Factory] = {
 }
 
 
+_made: dict[str, tuple[Settings, Platform]] = {}
+
+
 def get_platform(name: str, settings: Settings) -> Platform:
-    """The adapter for `name` (`twitter` is `x`), configured from `settings`."""
-    return FACTORIES[canonical_platform(name)](settings)
+    """The adapter for `name` (`twitter` is `x`), configured from `settings`.
+
+    Kept for the next call with the same settings: a worker's jobs then share its HTTP
+    connections and what it learned of the account (X's username, asked once, not per post)."""
+    name = canonical_platform(name)
+    made = _made.get(name)
+    if made is None or made[0] is not settings:
+        made = _made[name] = (settings, FACTORIES[name](settings))
+    return made[1]
