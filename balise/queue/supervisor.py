@@ -44,7 +44,7 @@ def supervise(serve: Callable[[int], int]) -> None:
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     generation = deaths = 0
     try:
-        while True:
+        while not stopping:  # asked to stop while waiting to replace a worker: no new one
             generation += 1
             born = time.monotonic()
             child = os.fork()

@@ -11,6 +11,7 @@ import faulthandler
 import gc
 import importlib
 import logging
+import os
 import resource
 import socket
 import sys
@@ -63,6 +64,7 @@ class BaliseWorker(SimpleWorker):
 
     def __init__(self, *args: Any, beat_name: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.supervisor = os.getppid()
         self.beat_name = beat_name  # the supervisor's name: one row in `balise status`, whichever worker
         self.jobs_done = 0
         self.recycle = False  # it left to be replaced
@@ -107,6 +109,10 @@ class BaliseWorker(SimpleWorker):
             beating.join()
 
     def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
+        if threading.current_thread() is threading.main_thread() and os.getppid() != self.supervisor:
+            # The supervisor is gone and its SIGTERM (`supervisor._stop_with`) did not stop us:
+            # RQ raises StopRequested from the signal handler, and a broad `except` may swallow it.
+            raise StopRequested
         super().heartbeat(timeout, pipeline)
         if time.monotonic() - self._db_beat_at >= DB_BEAT_EVERY:
             self._db_beat_at = time.monotonic()
