@@ -88,7 +88,8 @@ def _child(serve: Callable[[int], int], generation: int) -> None:
 
 def _stop_with(parent: int) -> None:
     """If the supervisor dies (even SIGKILLed), the kernel sends the worker SIGTERM: it finishes
-    its job and leaves instead of serving on unwatched (Linux; elsewhere the worker stays)."""
+    its job and leaves instead of serving on unwatched (Linux; elsewhere, and if RQ's answer to
+    that SIGTERM is lost, the worker's next heartbeat sees its parent gone and leaves)."""
     with suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() != parent:  # the supervisor died before prctl took

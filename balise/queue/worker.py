@@ -60,10 +60,9 @@ JOB_MODULES = ("balise.checking", "balise.publisher.publish", "balise.publisher.
 class BaliseWorker(SimpleWorker):
     """RQ's SimpleWorker, given what RQ's forking worker does from outside its work horse."""
 
-    _db_beat_at = 0.0
-
     def __init__(self, *args: Any, beat_name: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._db_beat_at = 0.0
         self.supervisor = os.getppid()
         self.beat_name = beat_name  # the supervisor's name: one row in `balise status`, whichever worker
         self.jobs_done = 0
