@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 import psutil
 import pytest
@@ -116,3 +117,14 @@ def test_a_long_job_keeps_its_heartbeat_fresh(env: dict[str, str], monkeypatch: 
         watcher.join()
     assert job.get_status(refresh=True) == JobStatus.FINISHED
     assert len(beats) >= 3
+
+
+def test_the_scheduler_moves_a_job_once_its_second_has_come(env: dict[str, str]) -> None:
+    at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
+    job = queue(COMPLIANCE).enqueue_at(at, "time.time", job_id="at")
+    process = Worker(env, "--queue", COMPLIANCE, "--with-scheduler").start()
+    try:
+        assert wait_for(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, timeout=30)
+        assert job.return_value() >= at.timestamp()
+    finally:
+        process.stop()
