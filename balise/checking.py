@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from balise.compliance import Draft, check_draft, load_policy
 from balise.consent import photo_facts
-from balise.db import session_scope
+from balise.db import read_scope, session_scope
 from balise.errors import TransitionRefused
 from balise.models import ComplianceResult, Organization, Post, utcnow
 from balise.notify import announce_awaiting_signoff
@@ -18,36 +18,48 @@ OUTCOME = {"approved": State.AWAITING_SIGNOFF, "needs_review": State.NEEDS_REVIE
 
 
 def check_post(post_id: int, version: int) -> str:
-    """Gate post `post_id` as it was at `version`; a stale or repeated job changes nothing."""
-    with session_scope() as session:
+    """Gate post `post_id` as it was at `version`; a stale or repeated job changes nothing.
+
+    The gate runs between two transactions, not inside one: on SQLite a write transaction holds
+    the lock every other writer waits for. The compare-and-set in `transition` refuses the
+    verdict if the post changed meanwhile."""
+    with read_scope() as session:
         post = session.get(Post, post_id)
         if post is None or post.version != version or post.state != State.PENDING_CHECK:
             return "skipped"
         org = session.get(Organization, post.org_id)
         assert org is not None
         # Checked as it goes out: on X the link is part of the text and counts in its length.
-        text = text_with_link(post.text, post.link)
         draft = Draft(
-            text=text, platforms=tuple(platforms_of(session, post)), category=post.topic, id=str(post.id),
+            text=text_with_link(post.text, post.link), platforms=tuple(platforms_of(session, post)),
+            category=post.topic, id=str(post.id),
             photos=photo_facts(session, post, utcnow()),  # who is shown, and their consents as of now
             at=post.scheduled_at, timezone=org.timezone,
         )  # fmt: skip
-        verdict = check_draft(draft, load_policy(org.policy_override))
-        reasons = [_reason_dict(r) for r in verdict.reasons]
+        policy_text, content_hash = org.policy_override, post.content_hash
+    verdict = check_draft(draft, load_policy(policy_text))
+    reasons = [_reason_dict(r) for r in verdict.reasons]
+    summary = "; ".join(f"{r['code']}: {r['message']}" for r in reasons) or None
+    with session_scope() as session:
+        post = session.get(Post, post_id)
+        if post is None or post.version != version:
+            return "skipped"  # edited while the gate ran: that version is moot
         session.add(
             ComplianceResult(
                 post_id=post_id,
-                content_hash=post.content_hash,
+                content_hash=content_hash,
                 policy_version=verdict.policy_version,
                 verdict=verdict.verdict,
                 reasons=reasons,
             )
         )
-        summary = "; ".join(f"{r['code']}: {r['message']}" for r in reasons) or None
         try:
-            transition(session, post, OUTCOME[verdict.verdict], actor="barrière", channel="worker", reason=summary)
+            transition(
+                session, post, OUTCOME[verdict.verdict], actor="barrière", channel="worker", reason=summary,
+                expected=State.PENDING_CHECK,
+            )  # fmt: skip
         except TransitionRefused:
-            session.rollback()  # edited or cancelled while the gate ran: that version is moot
+            session.rollback()  # cancelled while the gate ran
             return "skipped"
         if post.state == State.AWAITING_SIGNOFF:
             announce_awaiting_signoff(session, post)

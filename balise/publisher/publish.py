@@ -21,7 +21,7 @@ from sqlmodel import Session, col, update
 from balise.compliance import load_policy
 from balise.config import get_settings
 from balise.consent import consent_problems
-from balise.db import session_scope
+from balise.db import read_scope, session_scope
 from balise.errors import (
     ConfigError,
     InvalidInput,
@@ -142,7 +142,7 @@ def _claim(target_id: int, worker: str) -> Claim | str:
 
 def _consent_withdrawn(target_id: int, platform: str) -> Permanent | None:
     """The registry, read again just before the platform call: a consent withdrawn after sign-off stops the post."""
-    with session_scope() as session:
+    with read_scope() as session:
         target = session.get(Target, target_id)
         assert target is not None
         post = session.get(Post, target.post_id)
