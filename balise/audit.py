@@ -44,9 +44,10 @@ def record(
     reason: str | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction, chained to the organization's last one."""
-    # Serialize writers of one organization's chain (a row lock on PostgreSQL; SQLite
-    # transactions already begin IMMEDIATE, see balise.db).
-    session.exec(select(Organization.id).where(Organization.id == org_id).with_for_update())
+    # Serialize writers of one organization's chain: a row lock on PostgreSQL. SQLite has no row
+    # locks, and its transactions already begin IMMEDIATE (balise.db).
+    if session.get_bind().dialect.name != "sqlite":
+        session.exec(select(Organization.id).where(Organization.id == org_id).with_for_update())
     last = session.exec(
         select(AuditEvent.hash).where(AuditEvent.org_id == org_id).order_by(col(AuditEvent.id).desc()).limit(1)
     ).first()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from sqlalchemy import case
 from sqlmodel import Session, col, update
 
 from balise import audit
@@ -73,22 +74,19 @@ def _compare_and_set(session: Session, post: Post, from_state: State, version: i
 
 
 def _count(session: Session, org_id: int, leaving: State | None, entering: State) -> None:
-    """Keep `PostCount` in step with a change. Called after `audit.record`, which holds the
-    organization's lock until commit, so no other writer touches these rows meanwhile."""
+    """Keep `PostCount` in step with a change, in one statement. Called after `audit.record`, which
+    holds the organization's lock (SQLite: the database's) until commit, so no other writer
+    touches these rows meanwhile."""
     if leaving is entering:
         return
-    if leaving is not None:
-        session.execute(
-            update(PostCount)
-            .where(col(PostCount.org_id) == org_id, col(PostCount.state) == leaving.value)
-            .values(count=col(PostCount.count) - 1)
-        )
-    entered = session.execute(
+    states = [entering.value] if leaving is None else [leaving.value, entering.value]
+    moved = session.execute(
         update(PostCount)
-        .where(col(PostCount.org_id) == org_id, col(PostCount.state) == entering.value)
-        .values(count=col(PostCount.count) + 1)
+        .where(col(PostCount.org_id) == org_id, col(PostCount.state).in_(states))
+        .values(count=col(PostCount.count) + case((col(PostCount.state) == entering.value, 1), else_=-1))
     )
-    if entered.rowcount == 0:  # type: ignore[attr-defined]
+    missing = moved.rowcount < len(states)  # type: ignore[attr-defined]
+    if missing and session.get(PostCount, (org_id, entering.value)) is None:  # its first post in that state
         session.add(PostCount(org_id=org_id, state=entering.value, count=1))
         session.flush()
 
