@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from balise.config import get_settings
@@ -80,16 +80,11 @@ def send_mail(
 
 
 def once(session: Session, post_id: int, kind: str) -> bool:
-    """Claim the right to send news `kind` about a post; False if it was already sent."""
-    if session.exec(select(Notice).where(Notice.post_id == post_id, Notice.kind == kind)).first():
-        return False
-    session.add(Notice(post_id=post_id, kind=kind))
-    try:
-        with session.begin_nested():
-            session.flush()
-    except sa.exc.IntegrityError:
-        return False
-    return True
+    """Claim the right to send news `kind` about a post; False if it was already sent. One
+    statement: the unique (post, kind) decides, even between two workers at the same moment."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    claim = insert(Notice).values(post_id=post_id, kind=kind, created_at=utcnow()).on_conflict_do_nothing()
+    return session.execute(claim.returning(col(Notice.id))).first() is not None
 
 
 def _emails(session: Session, org_id: int, roles: tuple[str, ...]) -> list[str]:
