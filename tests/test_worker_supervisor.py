@@ -4,6 +4,8 @@ stopped with it, and watched while a job runs as RQ's forking worker watches a w
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -128,3 +130,17 @@ def test_the_scheduler_moves_a_job_once_its_second_has_come(env: dict[str, str])
         assert job.return_value() >= at.timestamp()
     finally:
         process.stop()
+
+
+STOPPED_WHILE_FORKING = """
+import os, signal, time
+from balise.queue.supervisor import supervise
+
+os.register_at_fork(before=lambda: os.kill(os.getpid(), signal.SIGTERM))  # the stop lands as it forks
+supervise(lambda generation: time.sleep(600) or 0)  # a worker that would serve on
+"""
+
+
+def test_a_stop_that_lands_while_the_supervisor_forks_stops_the_new_worker() -> None:
+    process = subprocess.run([sys.executable, "-c", STOPPED_WHILE_FORKING], timeout=60, capture_output=True, text=True)
+    assert process.returncode == 0, process.stderr

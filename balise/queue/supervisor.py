@@ -23,6 +23,7 @@ RECYCLE = 75  # the worker's exit status when it leaves to be replaced (EX_TEMPF
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 BACKOFF = (1.0, 2.0, 5.0, 15.0, 30.0)  # seconds before replacing a worker that died, again and again...
 STEADY = 60.0  # ...back to the first once one has lived this long
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 def supervise(serve: Callable[[int], int]) -> None:
@@ -38,18 +39,23 @@ def supervise(serve: Callable[[int], int]) -> None:
         nonlocal stopping
         stopping = True
         if child:
-            with suppress(ProcessLookupError):
-                os.kill(child, signal.SIGTERM)
+            _stop(child)
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
     generation = deaths = 0
     try:
         while not stopping:  # asked to stop while waiting to replace a worker: no new one
             generation += 1
             born = time.monotonic()
+            # Held while forking (the kernel keeps them pending): a stop is then handled once
+            # `child` is known, or, if Python had already taken it before the fork, just below.
+            signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
             child = os.fork()
             if child == 0:
                 _child(serve, generation)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+            if stopping:
+                _stop(child)
             _, status = os.waitpid(child, 0)  # retried after `stop` runs (PEP 475)
             code = os.waitstatus_to_exitcode(status)
             # Its own helpers (RQ's scheduler process) go with it: the next worker starts its own.
@@ -69,15 +75,21 @@ def supervise(serve: Callable[[int], int]) -> None:
             signal.signal(sig, handler)
 
 
+def _stop(child: int) -> None:
+    with suppress(ProcessLookupError):
+        os.kill(child, signal.SIGTERM)
+
+
 def _child(serve: Callable[[int], int], generation: int) -> None:
     """The worker's side of the fork: never returns into the supervisor's code."""
     code = 1
     try:
         parent = os.getppid()
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in STOP_SIGNALS:
             signal.signal(sig, signal.SIG_DFL)
         os.setpgrp()  # Ctrl+C reaches the supervisor only, which passes it on once
         _stop_with(parent)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # a stop sent meanwhile ends it here
         code = serve(generation)
     except BaseException:  # noqa: BLE001 - report, then leave with a status the supervisor reads
         log.exception("le travailleur a échoué")
