@@ -150,8 +150,8 @@ def session_scope() -> Iterator[Session]:
 
 @contextmanager
 def read_scope() -> Iterator[Session]:
-    """A session that only reads: on SQLite it takes no write lock, so no writer waits for it
-    (and a write in it fails)."""
+    """A session that only reads: on SQLite it takes no write lock, so no writer waits for it.
+    It never commits."""
     with Session(get_engine(), expire_on_commit=False) as session:
         session.connection(execution_options={READ_ONLY: True})
         yield session
