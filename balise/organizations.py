@@ -89,7 +89,6 @@ def set_policy(session: Session, org: Organization, member: Member, text: str | 
 
     Drafts already checked keep their verdict; the new policy applies to the next check.
     """
-    from balise import audit
     from balise.compliance import load_policy
 
     require_role(member, "approver", "admin")
@@ -103,8 +102,6 @@ def set_policy(session: Session, org: Organization, member: Member, text: str | 
 
 def new_calendar_address(session: Session, org: Organization, member: Member) -> None:
     """Replace the calendar's secret address (the old one stops working at once), audited."""
-    from balise import audit
-
     require_role(member, "approver", "admin")
     org.calendar_generation += 1
     session.add(org)
