@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from balise.compliance import Draft, check_draft, load_policy
+from sqlmodel import Session
+
+from balise.compliance import Draft, Verdict, check_draft, load_policy
 from balise.consent import photo_facts
 from balise.db import read_scope, session_scope
 from balise.errors import TransitionRefused
@@ -29,30 +31,14 @@ def check_post(post_id: int, version: int) -> str:
             return "skipped"
         org = session.get(Organization, post.org_id)
         assert org is not None
-        # Checked as it goes out: on X the link is part of the text and counts in its length.
-        draft = Draft(
-            text=text_with_link(post.text, post.link), platforms=tuple(platforms_of(session, post)),
-            category=post.topic, id=str(post.id),
-            photos=photo_facts(session, post, utcnow()),  # who is shown, and their consents as of now
-            at=post.scheduled_at, timezone=org.timezone,
-        )  # fmt: skip
-        policy_text, content_hash = org.policy_override, post.content_hash
+        draft, policy_text, content_hash = draft_of(session, org, post), org.policy_override, post.content_hash
     verdict = check_draft(draft, load_policy(policy_text))
-    reasons = [_reason_dict(r) for r in verdict.reasons]
-    summary = "; ".join(f"{r['code']}: {r['message']}" for r in reasons) or None
     with session_scope() as session:
         post = session.get(Post, post_id)
         if post is None or post.version != version:
             return "skipped"  # edited while the gate ran: that version is moot
-        session.add(
-            ComplianceResult(
-                post_id=post_id,
-                content_hash=content_hash,
-                policy_version=verdict.policy_version,
-                verdict=verdict.verdict,
-                reasons=reasons,
-            )
-        )
+        reasons = record_verdict(session, post_id, content_hash, verdict)
+        summary = "; ".join(f"{r['code']}: {r['message']}" for r in reasons) or None
         try:
             transition(
                 session, post, OUTCOME[verdict.verdict], actor="barrière", channel="worker", reason=summary,
@@ -64,6 +50,29 @@ def check_post(post_id: int, version: int) -> str:
         if post.state == State.AWAITING_SIGNOFF:
             announce_awaiting_signoff(session, post)
         return verdict.verdict
+
+
+def draft_of(session: Session, org: Organization, post: Post) -> Draft:
+    """The post as the gate checks it: as it goes out (on X the link is part of the text and
+    counts in its length), with who is shown in its photos and their consents as of now."""
+    return Draft(
+        text=text_with_link(post.text, post.link), platforms=tuple(platforms_of(session, post)),
+        category=post.topic, id=str(post.id), photos=photo_facts(session, post, utcnow()),
+        at=post.scheduled_at, timezone=org.timezone,
+    )  # fmt: skip
+
+
+def record_verdict(session: Session, post_id: int, content_hash: str, verdict: Verdict) -> list[dict[str, object]]:
+    """Keep the gate's verdict on one exact content: sign-off is allowed only on such a verdict."""
+    reasons = [_reason_dict(r) for r in verdict.reasons]
+    session.add(
+        ComplianceResult(
+            post_id=post_id, content_hash=content_hash, policy_version=verdict.policy_version,
+            verdict=verdict.verdict, reasons=reasons,
+        )
+    )  # fmt: skip
+    session.flush()
+    return reasons
 
 
 def _reason_dict(reason: object) -> dict[str, object]:

@@ -11,7 +11,7 @@ from balise.config import get_settings
 from balise.db import session_scope
 from balise.models import Member, Organization, utcnow
 from balise.organizations import DEMO_SLUG, add_member, create_organization, org_zone
-from balise.posts import DraftInput, create_post, get_post, latest_check, targets_of
+from balise.posts import DraftInput, create_post, current_check, get_post, targets_of
 from balise.queue.queues import COMPLIANCE, PUBLISH, enqueue_check, enqueue_publish
 from balise.queue.worker import run_worker
 from balise.signoff import LateChoice, approve
@@ -110,7 +110,7 @@ def _rows(ids: list[int]) -> list[DemoRow]:
         org_zone(org)
         for post_id in ids:
             post = get_post(session, org, post_id)
-            check = latest_check(session, post)
+            check = current_check(session, post)
             reasons = [f"{r['code']} : {r['message']}" for r in (check.reasons if check else [])]
             targets = [(t.platform, t.state, t.url) for t in targets_of(session, post)]
             rows.append(DemoRow(post_id, post.state, targets, reasons, post.text))

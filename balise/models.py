@@ -153,6 +153,14 @@ class Consent(SQLModel, table=True):
     evidence_sha256: str | None = None
 
 
+class PostAuthor(SQLModel, table=True):
+    """A member who wrote part of a post (its creator, and whoever edited its content since):
+    none of them may sign it off."""
+
+    post_id: int = Field(foreign_key="post.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+
+
 class Approval(SQLModel, table=True):
     """A sign-off covers one exact content hash; an edit voids it."""
 

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from balise.config import get_settings
 from balise.errors import ConfigError
 from balise.i18n import t
-from balise.models import Approval, Member, Notice, Post, utcnow
+from balise.models import Approval, Member, Notice, Post, PostAuthor, utcnow
 from balise.states import State
 
 log = logging.getLogger(__name__)
@@ -105,17 +105,19 @@ def _deliver(
 
 
 def waiting_on(session: Session, post: Post) -> list[Member]:
-    """Who the post still waits for: active approvers and admins, never the author, not those
-    who already signed this exact version off."""
+    """Who the post still waits for: active approvers and admins, never one who wrote part of it,
+    not those who already signed this exact version off."""
     signed = select(Approval.member_id).where(
         Approval.post_id == post.id, Approval.content_hash == post.content_hash, col(Approval.voided_at).is_(None)
     )
+    wrote = select(PostAuthor.member_id).where(PostAuthor.post_id == post.id)
     query = select(Member).where(
         Member.org_id == post.org_id,
         Member.active,
         col(Member.role).in_(("approver", "admin")),
         Member.id != post.author_id,
         col(Member.id).not_in(signed),
+        col(Member.id).not_in(wrote),
     )
     return list(session.exec(query.order_by(col(Member.id))))
 

@@ -17,7 +17,17 @@ from sqlmodel import Session, col, delete, select
 from balise.compliance import load_policy
 from balise.errors import InvalidInput, NotFound
 from balise.media import store_photo
-from balise.models import ComplianceResult, Member, Organization, Person, Photo, PhotoPerson, Post, Target
+from balise.models import (
+    ComplianceResult,
+    Member,
+    Organization,
+    Person,
+    Photo,
+    PhotoPerson,
+    Post,
+    PostAuthor,
+    Target,
+)
 from balise.photos import importable
 from balise.platform_names import canonical_platforms
 from balise.states import State, created, record_edit, transition
@@ -105,9 +115,24 @@ def create_post(session: Session, org: Organization, author: Member, draft: Draf
         session.add(row)
         session.flush()
         _declare(session, row, shown)
+    _wrote(session, post, author)
     created(session, post, actor=author.name, channel="cli")
     session.flush()
     return post
+
+
+def _wrote(session: Session, post: Post, member: Member) -> None:
+    """`member` wrote part of the post's content: from now on they count as one of its authors."""
+    assert post.id is not None and member.id is not None
+    if session.get(PostAuthor, (post.id, member.id)) is None:
+        session.add(PostAuthor(post_id=post.id, member_id=member.id))
+        session.flush()
+
+
+def authors_of(session: Session, post: Post) -> set[int]:
+    """Every member who wrote part of the post: none of them may sign it off (four eyes)."""
+    written = session.exec(select(PostAuthor.member_id).where(PostAuthor.post_id == post.id))
+    return {post.author_id, *written}
 
 
 def edit_post(
@@ -129,6 +154,8 @@ def edit_post(
         post.text, changed = text.strip(), [*changed, "texte"]
     if link is not None:
         post.link, changed = link or None, [*changed, "lien"]
+    if changed:  # the words are theirs now; a new time or platform writes nothing
+        _wrote(session, post, editor)
     if scheduled_at is not None:
         post.scheduled_at, changed = scheduled_at, [*changed, "date"]
     new_platforms = canonical_platforms(platforms) if platforms is not None else None
@@ -164,6 +191,7 @@ def tag_photo(
     if not 1 <= number <= len(photos):
         raise InvalidInput("consent.bad_photo_number", post_id=post.id, number=number, count=len(photos))
     _declare(session, photos[number - 1], _declared(session, org, names))
+    _wrote(session, post, editor)
     record_edit(
         session, post, new_hash=_hash_of(session, post), actor=editor.name, channel="cli",
         what=f"personnes sur la photo {number}",
@@ -234,16 +262,25 @@ def photo_hashes(session: Session, post: Post) -> list[str]:
     ]
 
 
-def latest_check(session: Session, post: Post) -> ComplianceResult | None:
+def author_names(session: Session, post: Post) -> list[str]:
+    """Whoever wrote part of the post, its creator first."""
+    members = [m for m in (session.get(Member, i) for i in sorted(authors_of(session, post))) if m is not None]
+    return [m.name for m in sorted(members, key=lambda m: m.id != post.author_id)]
+
+
+def current_check(session: Session, post: Post) -> ComplianceResult | None:
+    """The gate's verdict on the post's current content; None when no check covers it yet."""
     return session.exec(
-        select(ComplianceResult).where(ComplianceResult.post_id == post.id).order_by(col(ComplianceResult.id).desc())
+        select(ComplianceResult)
+        .where(ComplianceResult.post_id == post.id, ComplianceResult.content_hash == post.content_hash)
+        .order_by(col(ComplianceResult.id).desc())
     ).first()
 
 
 def post_json(session: Session, post: Post, zone: ZoneInfo) -> dict[str, Any]:
     """The stable JSON shape of a post for scripts (`--json`): see shared/DESIGN.md."""
     author = session.get(Member, post.author_id)
-    check = latest_check(session, post)
+    check = current_check(session, post)
     return {
         "id": post.id,
         "state": post.state,
@@ -253,6 +290,7 @@ def post_json(session: Session, post: Post, zone: ZoneInfo) -> dict[str, Any]:
         "link": post.link,
         "topic": post.topic,
         "author": author.name if author else None,
+        "authors": author_names(session, post),
         "content_hash": post.content_hash,
         "targets": [
             {

@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from balise.compliance import load_policy
+from balise.checking import draft_of, record_verdict
+from balise.compliance import check_draft, load_policy
 from balise.compliance.frequency import clock_label, in_quiet_hours
 from balise.errors import InvalidInput, PermissionDenied
 from balise.i18n import t
 from balise.models import Approval, Member, Organization, Post, utcnow
 from balise.notify import announce_awaiting_signoff, tell_author
-from balise.posts import content_hash, photo_hashes, platforms_of, targets_of
+from balise.posts import authors_of, content_hash, current_check, photo_hashes, platforms_of, targets_of
 from balise.queue.queues import enqueue_publish
 from balise.states import State, transition
 
@@ -37,10 +38,10 @@ class LateSignoff(InvalidInput):
     """The post's time has passed: the approver must choose (`--now` or `--at`)."""
 
 
-def _check_approver(post: Post, member: Member) -> None:
+def _check_approver(session: Session, post: Post, member: Member) -> None:
     if member.role not in ("approver", "admin"):
         raise PermissionDenied("signoff.not_approver", name=member.name, role=member.role)
-    if member.id == post.author_id:
+    if member.id in authors_of(session, post):
         raise PermissionDenied("signoff.own_post", name=member.name, post_id=post.id)
 
 
@@ -56,7 +57,7 @@ def approve(
     expected_hash: str | None = None,
 ) -> bool:
     """Record a sign-off; True when it completed the required count and the post is scheduled."""
-    _check_approver(post, member)
+    _check_approver(session, post, member)
     if post.state != State.AWAITING_SIGNOFF:
         raise InvalidInput("signoff.not_awaiting", post_id=post.id, state=post.state)
     if expected_hash is not None and expected_hash != post.content_hash:
@@ -128,28 +129,42 @@ def _reschedule(session: Session, org: Organization, post: Post, at: datetime) -
         raise InvalidInput(
             "signoff.late_quiet_hours", post_id=post.id, start=clock_label(quiet.start), end=clock_label(quiet.end)
         )
+    seen = current_check(session, post)
     post.scheduled_at = at
     for target in targets_of(session, post):
         target.due_at = at
         session.add(target)
     post.content_hash = content_hash(post.text, post.link, platforms_of(session, post), photo_hashes(session, post), at)
     session.add(post)
+    # The approval covers the new hash, so the gate judges it too; a person already weighed what it found before.
+    verdict = check_draft(draft_of(session, org, post), policy)
+    assert post.id is not None
+    record_verdict(session, post.id, post.content_hash, verdict)
+    new = {r.code for r in verdict.reasons} - {r["code"] for r in (seen.reasons if seen else [])}
+    if new:
+        raise InvalidInput("signoff.late_new_findings", post_id=post.id, codes=", ".join(sorted(new)))
 
 
 def reject(session: Session, post: Post, member: Member, *, reason: str, channel: str) -> None:
     if not reason.strip():
         raise InvalidInput("signoff.reason_required")
-    _check_approver(post, member)
+    _check_approver(session, post, member)
     transition(session, post, State.REJECTED, actor=member.name, channel=channel, reason=reason)
     tell_author(session, post, f"rejected-v{post.version}", t("notify.author_rejected", post_id=post.id, reason=reason))
 
 
 def override(session: Session, post: Post, member: Member, *, reason: str, channel: str) -> None:
-    """Send a `needs_review` draft on to sign-off, with the written reason in the audit log."""
+    """Send a `needs_review` draft on to sign-off, with the written reason in the audit log.
+    Only a draft the gate sent to review: never one it has not checked yet."""
     if not reason.strip():
         raise InvalidInput("signoff.override_reason_required")
-    _check_approver(post, member)
-    transition(session, post, State.AWAITING_SIGNOFF, actor=member.name, channel=channel, reason=reason)
+    _check_approver(session, post, member)
+    if post.state != State.NEEDS_REVIEW:
+        raise InvalidInput("signoff.override_not_review", post_id=post.id, state=post.state)
+    transition(
+        session, post, State.AWAITING_SIGNOFF, actor=member.name, channel=channel, reason=reason,
+        expected=State.NEEDS_REVIEW,
+    )  # fmt: skip
     announce_awaiting_signoff(session, post)
 
 
@@ -160,4 +175,4 @@ def inbox(session: Session, org: Organization, member: Member) -> list[Post]:
         .where(Post.org_id == org.id, Post.state.in_([State.AWAITING_SIGNOFF.value, State.NEEDS_REVIEW.value]))  # type: ignore[attr-defined]
         .order_by(Post.updated_at)  # type: ignore[arg-type]
     )
-    return [p for p in posts if p.author_id != member.id]
+    return [p for p in posts if member.id not in authors_of(session, p)]

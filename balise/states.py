@@ -9,11 +9,11 @@ from __future__ import annotations
 from enum import StrEnum
 
 from sqlalchemy import case
-from sqlmodel import Session, col, update
+from sqlmodel import Session, col, select, update
 
 from balise import audit
 from balise.errors import TransitionRefused
-from balise.models import Approval, Post, PostCount, utcnow
+from balise.models import Approval, ComplianceResult, Post, PostCount, utcnow
 
 
 class State(StrEnum):
@@ -58,8 +58,19 @@ TRANSITIONS: dict[State, frozenset[State]] = {
 EDITABLE = BEFORE_PUBLISHING
 
 
-def can(from_state: str, to_state: str) -> bool:
-    return State(to_state) in TRANSITIONS[State(from_state)]
+# Sign-off sees only what the gate saw: the verdict on the current content that allows the move.
+VERDICT_FOR_SIGNOFF = {S.PENDING_CHECK: "approved", S.NEEDS_REVIEW: "needs_review"}
+
+
+def _require_verdict(session: Session, post: Post, from_state: State) -> None:
+    """No post reaches sign-off without the gate's verdict on its current content hash."""
+    verdicts = session.exec(
+        select(ComplianceResult.verdict).where(
+            ComplianceResult.post_id == post.id, ComplianceResult.content_hash == post.content_hash
+        )
+    ).all()
+    if VERDICT_FOR_SIGNOFF[from_state] not in verdicts:
+        raise TransitionRefused("states.not_checked", post_id=post.id, from_state=from_state.value)
 
 
 def _compare_and_set(session: Session, post: Post, from_state: State, version: int, values: dict[str, object]) -> None:
@@ -118,6 +129,8 @@ def transition(
     from_state = State(expected or post.state)
     if to_state not in TRANSITIONS[from_state]:
         raise TransitionRefused("states.illegal", post_id=post.id, from_state=from_state.value, to_state=to_state.value)
+    if to_state is S.AWAITING_SIGNOFF:
+        _require_verdict(session, post, from_state)
     values: dict[str, object] = {"state": to_state.value, "updated_at": utcnow()}
     if to_state is S.PUBLISHED:
         values["published_at"] = utcnow()

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import Session
+
+from balise.checking import record_verdict
+from balise.compliance import Verdict
 from balise.config import get_settings
 from balise.db import session_scope
 from balise.models import Member, Organization, Post, utcnow
@@ -47,3 +51,9 @@ def state_of(post_id: int) -> str:
         post = session.get(Post, post_id)
         assert post
         return post.state
+
+
+def gate_passed(session: Session, post: Post) -> None:
+    """Stand in for the compliance worker: its approving verdict on the post's current content."""
+    assert post.id
+    record_verdict(session, post.id, post.content_hash, Verdict("approved", (), "test"))

@@ -22,7 +22,7 @@ from balise.signoff import LateChoice, approve
 from balise.states import State, transition
 from balise.timeparse import parse_when
 from tests.conftest import run_cli
-from tests.helpers import make_org, state_of
+from tests.helpers import gate_passed, make_org, state_of
 
 OFFER = "Offre d'emploi : ESPACE recrute une animatrice pour ses ateliers de prévention."
 TORONTO = "America/Toronto"
@@ -121,6 +121,7 @@ def test_a_late_signoff_cannot_move_a_post_into_quiet_hours(env: dict[str, str],
         assert org and author
         draft = DraftInput(text=OFFER, platforms=("facebook",), scheduled_at=utcnow() + timedelta(minutes=5))
         post = create_post(session, org, author, draft, get_settings().data_path / "media")
+        gate_passed(session, post)
         transition(session, post, State.AWAITING_SIGNOFF, actor="barrière", channel="worker")
         post_id = post.id
     with session_scope() as session:  # the approver comes back after the post's time

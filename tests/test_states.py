@@ -11,7 +11,7 @@ from balise.db import session_scope
 from balise.errors import TransitionRefused
 from balise.models import Approval, AuditEvent, Post
 from balise.states import TRANSITIONS, State, record_edit, transition
-from tests.helpers import make_org, make_post
+from tests.helpers import gate_passed, make_org, make_post
 
 ILLEGAL = [(a, b) for a, b in itertools.product(State, State) if b not in TRANSITIONS[a]]
 
@@ -46,6 +46,7 @@ def test_a_transition_is_a_compare_and_set(env: dict[str, str]) -> None:
     with session_scope() as session:
         fresh = session.get(Post, post_id)
         assert fresh
+        gate_passed(session, fresh)
         transition(session, fresh, State.AWAITING_SIGNOFF, actor="worker-1", channel="worker")
     # A second job holding the old copy of the post cannot move it again.
     with pytest.raises(TransitionRefused), session_scope() as session:
@@ -139,6 +140,8 @@ def test_status_counts_stay_equal_to_the_posts_through_every_kind_of_change(env:
                     post.text += " (modifié)"
                     record_edit(session, post, new_hash=f"h{post.version}", actor="Marie", channel="cli", what="texte")
                 else:
+                    if step is State.AWAITING_SIGNOFF:
+                        gate_passed(session, post)
                     transition(session, post, State(step), actor="test", channel="test")
         shown, actual = _counted(org)
         assert shown == actual

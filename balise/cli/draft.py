@@ -25,7 +25,7 @@ AtHelp = (
 def _print_post(data: dict[str, Any]) -> None:
     console = output.console
     console.print(f"[bold]Publication n° {data['id']}[/bold] — {t('labels.' + data['state'])}")
-    console.print(f"Prévue : {data['scheduled_at']} ({data['timezone']})   Auteur·e : {data['author']}")
+    console.print(f"Prévue : {data['scheduled_at']} ({data['timezone']})   Auteur·e : {', '.join(data['authors'])}")
     console.print(f"\n{data['text']}\n", soft_wrap=True)
     if data["link"]:
         console.print(f"Lien : {data['link']}")
@@ -37,7 +37,9 @@ def _print_post(data: dict[str, Any]) -> None:
             line += f" [red]({target['last_error']})[/red]"
         console.print(line, soft_wrap=True)
     check = data["compliance"]
-    if check:
+    if check is None:
+        console.print(f"\n{t('web.not_checked')}", soft_wrap=True)
+    else:
         console.print(f"\nVérification : [bold]{check['verdict']}[/bold] (politique {check['policy_version']})")
         for reason in check["reasons"]:
             console.print(

@@ -80,7 +80,9 @@ def _text(preview: Preview, words: _Words, links: SignoffLinks | None) -> str:
     for finding in preview.findings:
         clause = f" ({finding['clause']})" if finding.get("clause") else ""
         lines.append(f"- {finding['code']} : {finding['message']}{clause}")
-    if not preview.findings:
+    if not preview.checked:
+        lines.append(t("web.not_checked"))
+    elif not preview.findings:
         lines.append(t("web.no_findings"))
     lines.append("")
     if links:

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from balise.models import Member, Organization, Post, utcnow
+from balise.models import Organization, Post, utcnow
 from balise.notify import InlineImage
 from balise.organizations import org_zone
-from balise.posts import latest_check, photos_of, platforms_of
+from balise.posts import author_names, current_check, photos_of, platforms_of
 from balise.publisher.base import text_with_link
 from balise.signoff import LATE_GRACE
 from balise.timeparse import local_text
@@ -39,6 +39,7 @@ class Preview:
     link: str | None
     platforms: list[PlatformView]
     photos: list[InlineImage]  # attached inline to the email, as data: addresses on the page
+    checked: bool  # False: no verdict of the gate covers this exact content
     findings: list[dict[str, Any]]
 
 
@@ -46,14 +47,12 @@ def preview_of(session: Session, post: Post) -> Preview:
     """What the approver is shown; the gate's findings only if they are about this exact content."""
     assert post.id is not None
     org = session.get(Organization, post.org_id)
-    author = session.get(Member, post.author_id)
-    assert org is not None and author is not None
-    check = latest_check(session, post)
-    findings = check.reasons if check is not None and check.content_hash == post.content_hash else []
+    assert org is not None
+    check = current_check(session, post)
     return Preview(
         post_id=post.id,
         org_name=org.name,
-        author=author.name,
+        author=", ".join(author_names(session, post)),
         when=local_text(post.scheduled_at, org_zone(org)),
         timezone=org.timezone,
         late=post.scheduled_at < utcnow() - LATE_GRACE,
@@ -64,7 +63,8 @@ def preview_of(session: Session, post: Post) -> Preview:
             InlineImage(f"photo{p.position}.{p.sha256[:16]}@balise", Path(p.stored_path), p.mime, p.original_name)
             for p in photos_of(session, post)
         ],
-        findings=findings,
+        checked=check is not None,
+        findings=check.reasons if check is not None else [],
     )
 
 
