@@ -184,6 +184,24 @@ class ComplianceResult(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class GateExample(SQLModel, table=True):
+    """A person's decision on the gate's verdict (an override, a refusal at sign-off), kept as a
+    labelled draft of the organization: its own test case, and training data if it chooses."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    post_id: int = Field(foreign_key="post.id")
+    text: str
+    platforms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    gate_verdict: str
+    expected: str
+    codes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    decision: str  # override | refusal
+    decided_by: str
+    reason: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class AuditEvent(SQLModel, table=True):
     """An append-only, hash-chained log (per organization) of everything that changed a post."""
 

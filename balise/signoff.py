@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from balise import examples
 from balise.checking import draft_of, record_verdict
 from balise.compliance import check_draft, load_policy
 from balise.compliance.frequency import clock_label, in_quiet_hours
@@ -145,10 +146,17 @@ def _reschedule(session: Session, org: Organization, post: Post, at: datetime) -
         raise InvalidInput("signoff.late_new_findings", post_id=post.id, codes=", ".join(sorted(new)))
 
 
-def reject(session: Session, post: Post, member: Member, *, reason: str, channel: str) -> None:
+def reject(
+    session: Session, org: Organization, post: Post, member: Member, *, reason: str, channel: str,
+    code: str | None = None,
+) -> None:  # fmt: skip
+    """Refuse a draft; with the policy `code` it breaks, a refusal of what the gate had let
+    through is kept as one of the organization's labelled examples."""
     if not reason.strip():
         raise InvalidInput("signoff.reason_required")
     _check_approver(session, post, member)
+    if code is not None:
+        examples.refused(session, org, post, member, examples.checked_code(code), reason)
     transition(session, post, State.REJECTED, actor=member.name, channel=channel, reason=reason)
     tell_author(session, post, f"rejected-v{post.version}", t("notify.author_rejected", post_id=post.id, reason=reason))
 
@@ -161,6 +169,7 @@ def override(session: Session, post: Post, member: Member, *, reason: str, chann
     _check_approver(session, post, member)
     if post.state != State.NEEDS_REVIEW:
         raise InvalidInput("signoff.override_not_review", post_id=post.id, state=post.state)
+    examples.overridden(session, post, member, reason)
     transition(
         session, post, State.AWAITING_SIGNOFF, actor=member.name, channel=channel, reason=reason,
         expected=State.NEEDS_REVIEW,

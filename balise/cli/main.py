@@ -17,6 +17,7 @@ from balise.cli import (
     config_cmd,
     demo,
     draft,
+    gate,
     init,
     member,
     ops,
@@ -76,6 +77,7 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(audit_cmd.app, name="audit")
 app.command("check")(check_cmd.check_command)
 app.add_typer(policy_cmd.app, name="policy")
+app.add_typer(gate.app, name="gate")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(people.app, name="people")
 app.add_typer(consent_cmd.app, name="consent")

@@ -19,17 +19,26 @@ def approve_command(
     comment: Annotated[str | None, typer.Option("--comment", help="Un commentaire (inscrit au journal).")] = None,
     now: Annotated[bool, typer.Option("--now", help="Si l'heure prévue est passée : publier tout de suite.")] = False,
     at: Annotated[str | None, typer.Option("--at", help="Si l'heure prévue est passée : la nouvelle heure.")] = None,
+    refuse: Annotated[bool, typer.Option("--refuse", help="Refuser au lieu d'approuver (avec --reason).")] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="Avec --refuse : le motif, pour l'auteur·e.")] = None,
+    code: CodeOption = None,
     as_: AsOption = None,
 ) -> None:
-    """Approuve une publication vérifiée (deuxième signature). Jamais par son auteur·e.
+    """Approuve une publication vérifiée (deuxième signature), ou la refuse avec --refuse. Jamais par son auteur·e.
 
     Exemples :
 
       balise approve 12 --as "Julie Gagnon"
 
       balise approve 12 --comment "Parfait" --now --as "Julie Gagnon"
+
+      balise approve 12 --refuse --reason "On y nomme l'école de l'enfant" --code PERSONAL_INFO --as "Julie Gagnon"
     """
     from balise.signoff import LateSignoff
+
+    if refuse or reason is not None or code is not None:
+        reject_command(post_id, reason or "", code, as_)
+        return
 
     for attempt in range(2):
         try:
@@ -62,23 +71,36 @@ def _approve(post_id: int, comment: str | None, now: bool, at: str | None, as_: 
     output.ok(t("cli.approved", post_id=post_id, when=when))
 
 
+CodeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--code",
+        help="La règle de la politique enfreinte (PERSONAL_INFO, INTERVENTION, CHILD_CONTACT, OFF_MISSION) : "
+        "la décision devient un exemple de l'organisme (balise gate examples).",
+    ),
+]
+
+
 def reject_command(
     post_id: PostId,
     reason: Annotated[str, typer.Option("--reason", help="Le motif, transmis à l'auteur·e.")],
+    code: CodeOption = None,
     as_: AsOption = None,
 ) -> None:
     """Refuse une publication, avec un motif transmis à son auteur·e.
 
-    Exemple :
+    Exemples :
 
       balise reject 12 --reason "Le nom de l'enfant apparaît dans le texte" --as "Julie Gagnon"
+
+      balise reject 12 --reason "On y donne l'âge et l'école de l'enfant" --code PERSONAL_INFO --as "Julie Gagnon"
     """
     from balise.posts import get_post
     from balise.signoff import reject
 
     with org_session() as (session, org):
         member = acting_member(session, org, as_)
-        reject(session, get_post(session, org, post_id), member, reason=reason, channel="cli")
+        reject(session, org, get_post(session, org, post_id), member, reason=reason, channel="cli", code=code)
     output.ok(t("cli.rejected", post_id=post_id))
 
 

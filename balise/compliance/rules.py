@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from balise.compliance.frequency import quiet_hours
+from balise.compliance.learned import CODES, Model, sentences
 from balise.compliance.normalize import Folded, fold
 from balise.compliance.photos import photo_consent, photo_file
 from balise.compliance.policy import CodeRules, Policy
@@ -255,6 +256,28 @@ def off_mission(draft: Draft, policy: Policy) -> list[Reason]:
     return [
         Reason(rules.code, message("off_mission"), None, rules.clause, suggestion, rules.severity)
     ]
+
+
+_LEARNED_KEYS = {"OFF_MISSION": "off_mission_signal"}
+
+
+def learned_reason(draft: Draft, policy: Policy, model: Model, code: str, probability: float) -> Reason:
+    """A finding of the learned model: it quotes the sentence that weighs most for `code`, and
+    leaves the decision to a person unless the model is sure."""
+    spans = sentences(draft.text)
+    column = CODES.index(code)
+    weights = model.probabilities([folded(draft.text[a:b]).text for a, b in spans])[:, column]
+    span = spans[int(weights.argmax())]
+    rules = policy.codes[code]
+    suggestion = _phone_suggestion(policy) if code == "INTERVENTION" else message(f"{code.lower()}_suggestion")
+    return Reason(
+        code=code,
+        message=message(_LEARNED_KEYS.get(code, code.lower()), excerpt=_excerpt(draft, span)),
+        span=span,
+        clause=rules.clause,
+        suggestion=suggestion,
+        severity=rules.severity if probability >= model.certain else "needs_review",
+    )
 
 
 # Run in this order on every draft that is not empty; a new check is one more entry.

@@ -27,6 +27,7 @@ from balise.calendar_feed import calendar_ics
 from balise.config import get_settings
 from balise.db import session_scope
 from balise.errors import BaliseError, InvalidInput, PermissionDenied, TransitionRefused
+from balise.examples import CONTENT_CODES
 from balise.i18n import t
 from balise.organizations import org_zone
 from balise.signoff import LateChoice, LateSignoff, approve, enqueue_approved, publish_jobs, reject
@@ -114,6 +115,7 @@ async def _page(request: Request, error: str | None = None, status: int = 200) -
         "decide.html",
         title=title,
         action=action,
+        codes=CONTENT_CODES,
         preview=data.preview,
         photo_sources=data.photo_sources,
         member=data.opened.member,
@@ -154,7 +156,8 @@ def _decide(post_id: int, token: str, action: str, form: dict[str, str], nonce: 
             reason = form.get("motif", "").strip()
             if not reason:
                 raise InvalidInput("web.reason_required")
-            reject(session, post, member, reason=reason, channel="email")
+            code = form.get("code") or None
+            reject(session, opened.org, post, member, reason=reason, channel="email", code=code)
             return t("web.rejected", post_id=post_id)
         scheduled = approve(
             session, opened.org, post, member, channel="email", comment=form.get("commentaire", "").strip() or None,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 
 import pytest
 
 from balise.compliance import Draft, check_draft, load_policy
+from balise.compliance.learned import shipped
 from balise.errors import PolicyError
 
 
@@ -39,9 +41,10 @@ def test_an_override_changes_the_policy_version() -> None:
 
 def test_an_override_adds_people_of_the_team() -> None:
     text = "Bonne semaine à notre homme à tout faire, qui se remet de sa chirurgie."
-    assert check_draft(Draft(text)).verdict != "rejected"
+    rules_only = replace(shipped(), flag=1.01, veto=0.0)  # the learned model already finds it on its own
+    assert check_draft(Draft(text), None, rules_only).verdict != "rejected"
     policy = load_policy('[codes.PERSONAL_INFO.add]\npersons = ["notre homme à tout faire"]')
-    verdict = check_draft(Draft(text), policy)
+    verdict = check_draft(Draft(text), policy, rules_only)
     assert verdict.verdict == "rejected"
     assert verdict.reasons[0].code == "PERSONAL_INFO"
 
