@@ -11,7 +11,10 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from balise.config import get_settings
 from balise.errors import InvalidInput
+from balise.models import Photo
+from balise.photos import UploadCopy, upload_copy
 
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 
@@ -46,3 +49,12 @@ def store_photo(source: Path, media_dir: Path) -> StoredPhoto:
         shutil.copyfile(source, tmp)
         os.replace(tmp, target)
     return StoredPhoto(digest, target, FORMATS[fmt], source.name)
+
+
+def outgoing_copy(photo: Photo, *, max_side: int | None = None, max_bytes: int | None = None) -> UploadCopy:
+    """The copy of a stored photo that leaves balise (platform, sign-off mail and page): without
+    EXIF (GPS, camera), XMP or comments. The stored original never leaves."""
+    return upload_copy(
+        Path(photo.stored_path), photo.sha256, get_settings().data_path / "media" / "upload",
+        max_side=max_side, max_bytes=max_bytes,
+    )  # fmt: skip

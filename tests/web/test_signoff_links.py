@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import logging
 import os
+import re
 from datetime import timedelta
 from html import unescape
 from pathlib import Path
 
 import requests
+from PIL import Image
 from sqlmodel import select, update
 
 from balise.config import get_settings
@@ -22,6 +26,8 @@ from balise.signoff import override
 from balise.web.links import make_token
 from balise.web.mail import decision_url
 from tests.conftest import run_cli
+from tests.consent.images import with_gps
+from tests.consent.test_uploads import _metadata
 from tests.web.conftest import (
     JOB_OFFER,
     Mailbox,
@@ -62,9 +68,25 @@ def test_each_approver_gets_the_post_its_findings_and_two_links(web: str, mailbo
     assert f'href="{approve_url}"' in mail.html and f'href="{reject_url}"' in mail.html
     assert "atelier.png" in mail.text
     [image] = [p for p in mail.message.walk() if p.get_content_type() == "image/png"]
-    assert image.get_content() == photo.read_bytes()
+    assert Image.open(io.BytesIO(image.get_content())).tobytes() == Image.open(photo).tobytes()
     assert f'src="cid:{image["Content-ID"].strip("<>")}"' in mail.html
     assert mailbox.to(CHANTAL)[0].link("approuver") != approve_url  # personal links
+
+
+def test_the_mail_and_the_page_show_the_photo_without_where_or_with_what_it_was_taken(
+    web: str, mailbox: Mailbox, tmp_path: Path
+) -> None:
+    phone_photo = with_gps("coffee.jpg", tmp_path / "IMG_0042.jpg")
+    assert _metadata(phone_photo.read_bytes())[1]  # the photo as taken says where
+    awaiting_draft(make_team(), photos=(phone_photo,))
+    mail = mailbox.to(JULIE)[0]
+    [attached] = [p.get_content() for p in mail.message.walk() if p.get_content_type() == "image/jpeg"]
+    page = requests.get(mail.link("approuver"), timeout=10)
+    shown = [base64.b64decode(s) for s in re.findall(r'src="data:image/jpeg;base64,([^"]+)"', page.text)]
+    assert len(shown) == 2  # once per platform
+    for data in (attached, *shown):
+        assert _metadata(data) == ({}, {})
+        assert b"iPhone" not in data and b"Apple iOS" not in data
 
 
 def test_the_gates_findings_are_in_the_mail(web: str, mailbox: Mailbox) -> None:
