@@ -4,8 +4,6 @@ after a draft is added, and the same photo is stored once."""
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from balise.config import get_settings
 from balise.errors import InvalidInput
 from balise.models import Photo
 from balise.photos import UploadCopy, upload_copy
+from balise.private import write_private
 
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 
@@ -44,10 +43,7 @@ def store_photo(source: Path, media_dir: Path) -> StoredPhoto:
     digest = hashlib.sha256(data).hexdigest()
     target = media_dir / digest[:2] / f"{digest}.{fmt.lower()}"
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
+        write_private(target, data)
     return StoredPhoto(digest, target, FORMATS[fmt], source.name)
 
 
