@@ -11,9 +11,11 @@ import base64
 import csv
 import io
 import os
+import stat
 import statistics
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -29,6 +31,7 @@ from balise.errors import InvalidInput
 from balise.i18n import t
 from balise.metrics import count_text, platform_name
 from balise.models import AccountSnapshot, AuditEvent, ComplianceResult, Organization, Post, PostSnapshot, utcnow
+from balise.private import FILE_MODE, user_mode
 from balise.states import State
 
 if TYPE_CHECKING:
@@ -416,7 +419,6 @@ def _latest_audience(points: list[AudiencePoint]) -> list[tuple[AudiencePoint, A
         by_platform[point.platform].append(point)
     return [(mine[0], mine[-1]) for _, mine in sorted(by_platform.items())]
 
-
 def render_csv(data: ReportData) -> bytes:
     """The report's figures, one per line (section;date;plateforme;element;mesure;valeur).
 
@@ -467,17 +469,21 @@ def default_path(data_dir: Path, period: Period) -> Path:
     return data_dir / "reports" / f"rapport-{period.first.isoformat()}-{period.last.isoformat()}.html"
 
 
-def write_outputs(files: dict[Path, bytes]) -> None:
+def write_outputs(files: dict[Path, bytes], private: Collection[Path] = ()) -> None:
     """Write every file or none: each goes to a temporary file beside it, then all are renamed.
 
     Used by the report and the calendar export; errors name the path and the fix, in French.
+    Files in `private` (balise's data directory) are 0600; the others get the mode an existing
+    file had, or the person's usual one.
     """
     written: list[tuple[Path, Path]] = []
     current = Path()
     try:
         for current, data in files.items():
+            mode = _output_mode(current, current in private)
             written.append((_temporary(current), current))
             written[-1][0].write_bytes(data)
+            written[-1][0].chmod(mode)
         for temporary, current in written:
             os.replace(temporary, current)
     except OSError as exc:
@@ -487,9 +493,21 @@ def write_outputs(files: dict[Path, bytes]) -> None:
             temporary.unlink(missing_ok=True)
 
 
-def _temporary(path: Path) -> Path:
-    if path.is_dir():
+def _output_mode(path: Path, private: bool) -> int:
+    """A new file's mode, or the one of the regular file it replaces. Anything else at the path
+    (a link, a device like /dev/full, a pipe) is refused: renaming over it would replace it."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return FILE_MODE if private else user_mode()
+    if stat.S_ISDIR(info.st_mode):
         raise InvalidInput("report.output_is_dir", path=path)
+    if not stat.S_ISREG(info.st_mode):
+        raise InvalidInput("report.output_not_regular", path=path)
+    return FILE_MODE if private else stat.S_IMODE(info.st_mode)
+
+
+def _temporary(path: Path) -> Path:
     if not path.parent.is_dir():
         raise InvalidInput("report.no_such_folder", path=path, folder=path.parent)
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
