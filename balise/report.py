@@ -419,6 +419,9 @@ def _latest_audience(points: list[AudiencePoint]) -> list[tuple[AudiencePoint, A
         by_platform[point.platform].append(point)
     return [(mine[0], mine[-1]) for _, mine in sorted(by_platform.items())]
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def render_csv(data: ReportData) -> bytes:
     """The report's figures, one per line (section;date;plateforme;element;mesure;valeur).
 
@@ -427,16 +430,20 @@ def render_csv(data: ReportData) -> bytes:
     zone = data.period.zone
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["section", "date", "plateforme", "element", "mesure", "valeur"])
+
+    def write(cells: list[object]) -> None:
+        writer.writerow([_inert(cell) for cell in cells])
+
+    write(["section", "date", "plateforme", "element", "mesure", "valeur"])
     for point in data.audience:
         day = point.taken_at.astimezone(zone).strftime("%Y-%m-%d")
         for measure, value in (("abonnes", point.followers), ("mentions_jaime", point.likes)):
             if value is not None:
-                writer.writerow(["abonnes", day, point.platform, "", measure, value])
+                write(["abonnes", day, point.platform, "", measure, value])
     months = data.period.months()
     for label, counts in data.topics.items():
         for month, count in zip(months, counts, strict=True):
-            writer.writerow(["publications_par_mois", month, "", label, "publications", count])
+            write(["publications_par_mois", month, "", label, "publications", count])
     for post in data.engaging:
         day = post.published_at.astimezone(zone).strftime("%Y-%m-%d")
         figures = [
@@ -447,9 +454,9 @@ def render_csv(data: ReportData) -> bytes:
             ("engagement", post.engagement),
         ]
         for measure, figure in figures:
-            writer.writerow(["publications_engageantes", day, post.platform, f"n° {post.post_id}", measure, figure])
+            write(["publications_engageantes", day, post.platform, f"n° {post.post_id}", measure, figure])
     for code, count in data.rejections:
-        writer.writerow(["refus_par_raison", "", "", code, "brouillons", count])
+        write(["refus_par_raison", "", "", code, "brouillons", count])
     delays = data.signoff
     signoff: list[tuple[str, int | str]] = [
         ("nombre", len(delays.delays)),
@@ -457,8 +464,14 @@ def render_csv(data: ReportData) -> bytes:
         ("max_minutes", _minutes(delays.longest)),
     ]
     for measure, minutes in signoff:
-        writer.writerow(["delais_approbation", "", "", "", measure, minutes])
+        write(["delais_approbation", "", "", "", measure, minutes])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _inert(cell: object) -> object:
+    """A text cell a spreadsheet would read as a formula (a policy label "=HYPERLINK(...)") is
+    kept as text, behind an apostrophe (OWASP's advice for CSV injection)."""
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
 def _minutes(delay: timedelta | None) -> int | str:
