@@ -23,6 +23,7 @@ from balise.queue.queues import enqueue_publish
 from balise.states import State, transition
 
 LATE_GRACE = timedelta(minutes=1)
+MAX_WORDS = 2000  # characters in a comment or a reason, as the approval page's text boxes allow
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,13 @@ class LateChoice:
 
 class LateSignoff(InvalidInput):
     """The post's time has passed: the approver must choose (`--now` or `--at`)."""
+
+
+def _check_length(words: str | None) -> None:
+    """A comment or a reason goes into the audit log and the author's mail: the page's limit is
+    checked here too, since a form can be posted without the page."""
+    if words is not None and len(words) > MAX_WORDS:
+        raise InvalidInput("signoff.too_long", length=len(words), limit=MAX_WORDS)
 
 
 def _check_approver(post: Post, member: Member) -> None:
@@ -56,6 +64,7 @@ def approve(
     expected_hash: str | None = None,
 ) -> bool:
     """Record a sign-off; True when it completed the required count and the post is scheduled."""
+    _check_length(comment)
     _check_approver(post, member)
     if post.state != State.AWAITING_SIGNOFF:
         raise InvalidInput("signoff.not_awaiting", post_id=post.id, state=post.state)
@@ -139,6 +148,7 @@ def _reschedule(session: Session, org: Organization, post: Post, at: datetime) -
 def reject(session: Session, post: Post, member: Member, *, reason: str, channel: str) -> None:
     if not reason.strip():
         raise InvalidInput("signoff.reason_required")
+    _check_length(reason)
     _check_approver(post, member)
     transition(session, post, State.REJECTED, actor=member.name, channel=channel, reason=reason)
     tell_author(session, post, f"rejected-v{post.version}", t("notify.author_rejected", post_id=post.id, reason=reason))
@@ -148,6 +158,7 @@ def override(session: Session, post: Post, member: Member, *, reason: str, chann
     """Send a `needs_review` draft on to sign-off, with the written reason in the audit log."""
     if not reason.strip():
         raise InvalidInput("signoff.override_reason_required")
+    _check_length(reason)
     _check_approver(post, member)
     transition(session, post, State.AWAITING_SIGNOFF, actor=member.name, channel=channel, reason=reason)
     announce_awaiting_signoff(session, post)

@@ -321,3 +321,14 @@ def test_balise_serve_without_a_secret_key_says_how_to_get_one(tmp_path: Path) -
     result = run_cli(["serve", "--port", "1"], _bare_env(tmp_path))
     assert result.returncode == 3 and "balise init" in result.stderr
 
+
+def test_a_comment_longer_than_the_page_allows_is_refused_by_the_server(web: str, mailbox: Mailbox) -> None:
+    post_id = awaiting_draft(make_team())
+    url = mailbox.to(JULIE)[0].link("approuver")
+    browser = requests.Session()
+    before = footprint(post_id)
+    refused = click(browser, url, commentaire="x" * 2001)  # posted without the page's maxlength
+    assert refused.status_code == 400 and "2000 au plus" in unescape(refused.text)
+    assert footprint(post_id) == before  # the link is not spent
+    done = click(browser, url, commentaire="x" * 2000)
+    assert done.status_code == 200 and state(post_id) == "scheduled"
