@@ -137,6 +137,8 @@ def _store_evidence(source: Path, folder: Path) -> str:
         data = source.read_bytes()
     except OSError as exc:
         raise InvalidInput("consent.evidence_unreadable", path=source, detail=exc.strerror or str(exc)) from exc
+    if not data.strip():
+        raise InvalidInput("consent.evidence_empty", path=source)  # an empty file proves no signature
     digest = hashlib.sha256(data).hexdigest()
     target = folder / digest[:2] / f"{digest}{source.suffix.lower()}"
     if not target.exists():
