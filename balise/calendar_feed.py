@@ -65,7 +65,8 @@ def calendar_ics(session: Session, org: Organization) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//balise//calendrier des publications//FR")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", t("calendar.feed_name", org=org.name))
+    # One line: icalendar does not escape a line break in this property and refuses the file.
+    calendar.add("x-wr-calname", " ".join(t("calendar.feed_name", org=org.name).split()))
     for entry in calendar_entries(session, org):
         post = entry.post
         event = Event()

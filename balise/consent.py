@@ -8,7 +8,6 @@ down, the ones not yet published go back to the gate, where they now fail.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from balise.models import Consent, Organization, Person, Photo, PhotoPerson, Pos
 from balise.notify import tell_responsible
 from balise.platform_names import canonical_platforms
 from balise.posts import people_in, photos_of, platforms_of
+from balise.private import write_private
 from balise.publisher.takedown import withdraw
 from balise.states import State, record_edit
 from balise.timeparse import parse_when
@@ -137,13 +137,12 @@ def _store_evidence(source: Path, folder: Path) -> str:
         data = source.read_bytes()
     except OSError as exc:
         raise InvalidInput("consent.evidence_unreadable", path=source, detail=exc.strerror or str(exc)) from exc
+    if not data.strip():
+        raise InvalidInput("consent.evidence_empty", path=source)  # an empty file proves no signature
     digest = hashlib.sha256(data).hexdigest()
     target = folder / digest[:2] / f"{digest}{source.suffix.lower()}"
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{digest}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        write_private(target, data)
     return digest
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session, create_engine
 
 from balise.config import get_settings
 from balise.errors import ConfigError
+from balise.private import private_database, tighten_data_dir
 
 # How long a writer waits for another's transaction before "database is locked" (SQLite), and
 # how often it looks meanwhile.
@@ -25,14 +26,22 @@ LOCK_POLL = 0.0005
 READ_ONLY = "balise_read_only"  # a connection's execution option, set by `read_scope`
 
 
-def _check_data_dir(path: Path) -> None:
+@contextmanager
+def _writable(path: Path) -> Iterator[None]:
+    """An OSError while preparing a folder of balise's says which folder and why."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        yield
+    except OSError as exc:
+        raise ConfigError("db.data_dir_not_writable", path=path, detail=exc.strerror or str(exc)) from exc
+
+
+def _check_data_dir(path: Path) -> None:
+    """The data directory exists, is private (an older version left it 0755) and can be written."""
+    with _writable(path):
+        tighten_data_dir(path)
         probe = path / ".write-test"
         probe.write_text("ok")
         probe.unlink()
-    except OSError as exc:
-        raise ConfigError("db.data_dir_not_writable", path=path, detail=exc.strerror or str(exc)) from exc
 
 
 def make_engine(url: str) -> Engine:
@@ -46,7 +55,8 @@ def make_engine(url: str) -> Engine:
     kwargs: dict[str, object] = {"pool_pre_ping": True}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            _check_data_dir(Path(parsed.database).parent)
+            with _writable(Path(parsed.database).parent):
+                private_database(Path(parsed.database))
         kwargs["connect_args"] = {"timeout": LOCK_WAIT_MS / 1000}
     try:
         engine = create_engine(parsed, **kwargs)

@@ -4,14 +4,16 @@ after a draft is added, and the same photo is stored once."""
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from balise.config import get_settings
 from balise.errors import InvalidInput
+from balise.models import Photo
+from balise.photos import UploadCopy, upload_copy
+from balise.private import write_private
 
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 
@@ -41,8 +43,14 @@ def store_photo(source: Path, media_dir: Path) -> StoredPhoto:
     digest = hashlib.sha256(data).hexdigest()
     target = media_dir / digest[:2] / f"{digest}.{fmt.lower()}"
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
+        write_private(target, data)
     return StoredPhoto(digest, target, FORMATS[fmt], source.name)
+
+
+def outgoing_copy(photo: Photo, *, max_side: int | None = None, max_bytes: int | None = None) -> UploadCopy:
+    """The copy of a stored photo that leaves balise (platform, sign-off mail and page): without
+    EXIF (GPS, camera), XMP or comments. The stored original never leaves."""
+    return upload_copy(
+        Path(photo.stored_path), photo.sha256, get_settings().data_path / "media" / "upload",
+        max_side=max_side, max_bytes=max_bytes,
+    )  # fmt: skip

@@ -17,6 +17,8 @@ from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from balise.private import private_dir, write_private
+
 ACCEPTED = {"JPEG", "PNG", "GIF", "WEBP", "HEIF"}  # HEIF (a phone's HEIC) is converted to JPEG
 UPLOAD_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 DETECT_SIDE = 1024  # faces are looked for on a copy this wide at most: fast enough, faces stay > 24 px
@@ -126,7 +128,7 @@ def importable(source: Path, workdir: Path) -> Path:
             converted = ImageOps.exif_transpose(image).convert("RGB")
     except (OSError, SyntaxError, ValueError):
         return source  # the store says what is wrong with it
-    workdir.mkdir(parents=True, exist_ok=True)
+    private_dir(workdir)
     target = workdir / f"{source.stem}.jpg"
     converted.save(target, "JPEG", quality=92)
     return target
@@ -152,10 +154,7 @@ def upload_copy(
         target = cache_dir / sha256[:2] / f"{sha256}-{max_side or 0}-{max_bytes or 0}.{ext}"
         if not target.exists():
             data = _animated(image) if animated else _still(image, out_fmt, max_side, max_bytes)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(f".{os.getpid()}.tmp")  # two workers may prepare the same photo
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
+            write_private(target, data)
     return UploadCopy(target, UPLOAD_MIME[out_fmt])
 
 

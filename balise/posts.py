@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, delete, select
@@ -32,6 +33,8 @@ from balise.photos import importable
 from balise.platform_names import canonical_platforms
 from balise.states import State, created, record_edit, transition
 from balise.timeparse import local_iso
+
+MAX_LINK = 2000  # the longest address browsers and platforms reliably take
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,22 @@ def _validate(org: Organization, draft: DraftInput) -> tuple[str, tuple[str, ...
         raise InvalidInput("posts.no_platform")
     if draft.topic is not None:
         check_topic(org, draft.topic)
+    if draft.link is not None:
+        check_link(draft.link)
     return text, canonical_platforms(draft.platforms)
+
+
+def check_link(link: str) -> None:
+    """Only a web address goes out: a `javascript:` link would run in the approval page and mail."""
+    try:
+        parts = urlsplit(link)
+    except ValueError as exc:
+        raise InvalidInput("posts.bad_link", link=link[:80]) from exc
+    spaced = any(c.isspace() or not c.isprintable() for c in link)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or spaced:
+        raise InvalidInput("posts.bad_link", link=link[:80])
+    if len(link) > MAX_LINK:
+        raise InvalidInput("posts.link_too_long", length=len(link), limit=MAX_LINK)
 
 
 def check_topic(org: Organization, topic: str) -> None:
@@ -153,6 +171,8 @@ def edit_post(
             raise InvalidInput("posts.empty_text")
         post.text, changed = text.strip(), [*changed, "texte"]
     if link is not None:
+        if link:
+            check_link(link)
         post.link, changed = link or None, [*changed, "lien"]
     if changed:  # the words are theirs now; a new time or platform writes nothing
         _wrote(session, post, editor)

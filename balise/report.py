@@ -11,9 +11,11 @@ import base64
 import csv
 import io
 import os
+import stat
 import statistics
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -29,6 +31,7 @@ from balise.errors import InvalidInput
 from balise.i18n import t
 from balise.metrics import count_text, platform_name
 from balise.models import AccountSnapshot, AuditEvent, ComplianceResult, Organization, Post, PostSnapshot, utcnow
+from balise.private import FILE_MODE, user_mode
 from balise.states import State
 
 if TYPE_CHECKING:
@@ -416,6 +419,8 @@ def _latest_audience(points: list[AudiencePoint]) -> list[tuple[AudiencePoint, A
         by_platform[point.platform].append(point)
     return [(mine[0], mine[-1]) for _, mine in sorted(by_platform.items())]
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
 
 def render_csv(data: ReportData) -> bytes:
     """The report's figures, one per line (section;date;plateforme;element;mesure;valeur).
@@ -425,16 +430,20 @@ def render_csv(data: ReportData) -> bytes:
     zone = data.period.zone
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["section", "date", "plateforme", "element", "mesure", "valeur"])
+
+    def write(cells: list[object]) -> None:
+        writer.writerow([_inert(cell) for cell in cells])
+
+    write(["section", "date", "plateforme", "element", "mesure", "valeur"])
     for point in data.audience:
         day = point.taken_at.astimezone(zone).strftime("%Y-%m-%d")
         for measure, value in (("abonnes", point.followers), ("mentions_jaime", point.likes)):
             if value is not None:
-                writer.writerow(["abonnes", day, point.platform, "", measure, value])
+                write(["abonnes", day, point.platform, "", measure, value])
     months = data.period.months()
     for label, counts in data.topics.items():
         for month, count in zip(months, counts, strict=True):
-            writer.writerow(["publications_par_mois", month, "", label, "publications", count])
+            write(["publications_par_mois", month, "", label, "publications", count])
     for post in data.engaging:
         day = post.published_at.astimezone(zone).strftime("%Y-%m-%d")
         figures = [
@@ -445,9 +454,9 @@ def render_csv(data: ReportData) -> bytes:
             ("engagement", post.engagement),
         ]
         for measure, figure in figures:
-            writer.writerow(["publications_engageantes", day, post.platform, f"n° {post.post_id}", measure, figure])
+            write(["publications_engageantes", day, post.platform, f"n° {post.post_id}", measure, figure])
     for code, count in data.rejections:
-        writer.writerow(["refus_par_raison", "", "", code, "brouillons", count])
+        write(["refus_par_raison", "", "", code, "brouillons", count])
     delays = data.signoff
     signoff: list[tuple[str, int | str]] = [
         ("nombre", len(delays.delays)),
@@ -455,8 +464,14 @@ def render_csv(data: ReportData) -> bytes:
         ("max_minutes", _minutes(delays.longest)),
     ]
     for measure, minutes in signoff:
-        writer.writerow(["delais_approbation", "", "", "", measure, minutes])
+        write(["delais_approbation", "", "", "", measure, minutes])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _inert(cell: object) -> object:
+    """A text cell a spreadsheet would read as a formula (a policy label "=HYPERLINK(...)") is
+    kept as text, behind an apostrophe (OWASP's advice for CSV injection)."""
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
 def _minutes(delay: timedelta | None) -> int | str:
@@ -467,17 +482,21 @@ def default_path(data_dir: Path, period: Period) -> Path:
     return data_dir / "reports" / f"rapport-{period.first.isoformat()}-{period.last.isoformat()}.html"
 
 
-def write_outputs(files: dict[Path, bytes]) -> None:
+def write_outputs(files: dict[Path, bytes], private: Collection[Path] = ()) -> None:
     """Write every file or none: each goes to a temporary file beside it, then all are renamed.
 
     Used by the report and the calendar export; errors name the path and the fix, in French.
+    Files in `private` (balise's data directory) are 0600; the others get the mode an existing
+    file had, or the person's usual one.
     """
     written: list[tuple[Path, Path]] = []
     current = Path()
     try:
         for current, data in files.items():
+            mode = _output_mode(current, current in private)
             written.append((_temporary(current), current))
             written[-1][0].write_bytes(data)
+            written[-1][0].chmod(mode)
         for temporary, current in written:
             os.replace(temporary, current)
     except OSError as exc:
@@ -487,9 +506,21 @@ def write_outputs(files: dict[Path, bytes]) -> None:
             temporary.unlink(missing_ok=True)
 
 
-def _temporary(path: Path) -> Path:
-    if path.is_dir():
+def _output_mode(path: Path, private: bool) -> int:
+    """A new file's mode, or the one of the regular file it replaces. Anything else at the path
+    (a link, a device like /dev/full, a pipe) is refused: renaming over it would replace it."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return FILE_MODE if private else user_mode()
+    if stat.S_ISDIR(info.st_mode):
         raise InvalidInput("report.output_is_dir", path=path)
+    if not stat.S_ISREG(info.st_mode):
+        raise InvalidInput("report.output_not_regular", path=path)
+    return FILE_MODE if private else stat.S_IMODE(info.st_mode)
+
+
+def _temporary(path: Path) -> Path:
     if not path.parent.is_dir():
         raise InvalidInput("report.no_such_folder", path=path, folder=path.parent)
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -25,6 +25,7 @@ from balise.queue.queues import enqueue_publish
 from balise.states import State, transition
 
 LATE_GRACE = timedelta(minutes=1)
+MAX_WORDS = 2000  # characters in a comment or a reason, as the approval page's text boxes allow
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,13 @@ class LateChoice:
 
 class LateSignoff(InvalidInput):
     """The post's time has passed: the approver must choose (`--now` or `--at`)."""
+
+
+def _check_length(words: str | None) -> None:
+    """A comment or a reason goes into the audit log and the author's mail: the page's limit is
+    checked here too, since a form can be posted without the page."""
+    if words is not None and len(words) > MAX_WORDS:
+        raise InvalidInput("signoff.too_long", length=len(words), limit=MAX_WORDS)
 
 
 def _check_approver(session: Session, post: Post, member: Member) -> None:
@@ -58,6 +66,7 @@ def approve(
     expected_hash: str | None = None,
 ) -> bool:
     """Record a sign-off; True when it completed the required count and the post is scheduled."""
+    _check_length(comment)
     _check_approver(session, post, member)
     if post.state != State.AWAITING_SIGNOFF:
         raise InvalidInput("signoff.not_awaiting", post_id=post.id, state=post.state)
@@ -154,6 +163,7 @@ def reject(
     through is kept as one of the organization's labelled examples."""
     if not reason.strip():
         raise InvalidInput("signoff.reason_required")
+    _check_length(reason)
     _check_approver(session, post, member)
     if code is not None:
         examples.refused(session, org, post, member, examples.checked_code(code), reason)
@@ -166,6 +176,7 @@ def override(session: Session, post: Post, member: Member, *, reason: str, chann
     Only a draft the gate sent to review: never one it has not checked yet."""
     if not reason.strip():
         raise InvalidInput("signoff.override_reason_required")
+    _check_length(reason)
     _check_approver(session, post, member)
     if post.state != State.NEEDS_REVIEW:
         raise InvalidInput("signoff.override_not_review", post_id=post.id, state=post.state)

@@ -24,6 +24,12 @@ CASES = {
     ),
     "unknown_topic": (["-p", "facebook", "--at", "2031-01-10 10:00", "--topic", "recettes"], "Catégorie inconnue"),
     "unknown_member": (["-p", "facebook", "--at", "2031-01-10 10:00", "--as", "Personne"], "Membre inconnu"),
+    "script_link": (["-p", "facebook", "--at", "2031-01-10 10:00", "--link", "javascript:alert(1)"], "adresse web"),
+    "not_a_link": (["-p", "facebook", "--at", "2031-01-10 10:00", "--link", "notre site"], "adresse web"),
+    "link_too_long": (
+        ["-p", "facebook", "--at", "2031-01-10 10:00", "--link", "https://exemple.org/" + "a" * 2000],
+        "2000 au plus",
+    ),
 }
 TEXTS = {"empty_text": "   "}
 
@@ -94,3 +100,15 @@ def test_init_with_an_unknown_time_zone_says_which_to_use(env: dict[str, str], z
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "Fuseau horaire inconnu" in result.stderr and "America/Toronto" in result.stderr
+
+
+def test_an_edit_cannot_give_a_draft_a_script_for_a_link(env: dict[str, str]) -> None:
+    make_org()
+    added = run_cli(["draft", "add", "Offre d'emploi", "-p", "facebook", "--at", "2031-01-10 10:00", "--as", "Marie",
+                     "--link", "https://exemple.org/emplois"], env)  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    refused = run_cli(["draft", "edit", "1", "--link", "javascript:alert(1)", "--as", "Marie"], env)
+    assert refused.returncode == 2 and "https://" in refused.stderr and "Traceback" not in refused.stderr
+    with session_scope() as session:
+        post = session.get(Post, 1)
+        assert post and post.link == "https://exemple.org/emplois" and post.version == 1

@@ -45,7 +45,7 @@ def export(
         feed = calendar_ics(session, org)
         count = len(calendar_entries(session, org))
         path = output_path or get_settings().data_path / f"calendrier-{org.slug}.ics"
-    write_outputs({path: feed})
+    write_outputs({path: feed}, private={path} if output_path is None else ())
     output.ok(t("calendar.written", path=path, count=count))
 
 

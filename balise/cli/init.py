@@ -13,6 +13,7 @@ import typer
 from balise.cli import output
 from balise.errors import InvalidInput
 from balise.i18n import t
+from balise.private import write_private
 
 
 def _slug(name: str) -> str:
@@ -27,12 +28,11 @@ def _store_secret_key() -> None:
     if get_settings().secret_key:
         return
     path = config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     existing = path.read_text(encoding="utf-8") if path.exists() else ""
     if "secret_key" in tomllib.loads(existing or ""):
         return
-    path.write_text(existing + f'\nsecret_key = "{secrets.token_urlsafe(32)}"\n', encoding="utf-8")
-    path.chmod(0o600)
+    # Created 0600 before the key is in it: no moment when another account could read it.
+    write_private(path, (existing + f'\nsecret_key = "{secrets.token_urlsafe(32)}"\n').encode("utf-8"))
     reset_settings()
 
 

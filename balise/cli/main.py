@@ -38,6 +38,7 @@ from balise.cli import report as report_cmd
 from balise.cli.common import GLOBAL
 from balise.errors import BaliseError
 from balise.i18n import t
+from balise.private import keep_private
 
 app = typer.Typer(
     name="balise",
@@ -117,6 +118,7 @@ def _usage_message(exc: click.ClickException) -> str:
 
 def run() -> None:
     """Console entry point: a `BaliseError` becomes its message and exit code, never a traceback."""
+    keep_private()
     try:
         code = app(standalone_mode=False)
     except BaliseError as exc:

@@ -56,6 +56,7 @@ def report_command(
     """
     from balise.config import get_settings
     from balise.organizations import org_zone
+    from balise.private import private_dir
     from balise.report import default_path, gather, parse_period, render_csv, render_html, write_outputs
 
     with org_session() as (session, org):
@@ -63,10 +64,10 @@ def report_command(
         data = gather(session, org, period)
     html_path = output_path or default_path(get_settings().data_path, period)
     if output_path is None:
-        html_path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(html_path.parent)
     files = {html_path: render_html(data).encode("utf-8")}
     if csv_path is not None:
         files[csv_path] = render_csv(data)
-    write_outputs(files)
+    write_outputs(files, private={html_path} if output_path is None else ())
     for path in files:
         print(path)  # the contract (shared/DESIGN.md): the command prints the path it wrote

@@ -12,7 +12,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,9 +31,9 @@ from balise.errors import (
     TransitionRefused,
 )
 from balise.i18n import t
+from balise.media import outgoing_copy
 from balise.models import Organization, Photo, Post, Target, utcnow
 from balise.notify import tell_responsible
-from balise.photos import upload_copy
 from balise.posts import photos_of, targets_of
 from balise.publisher.base import MediaFile, Publication, RemotePost
 from balise.publisher.registry import get_platform
@@ -170,10 +169,7 @@ def _publication(session: Session, post: Post, target: Target, now: datetime) ->
 
 def _media(photo: Photo, limits: Mapping[str, Any]) -> MediaFile:
     """The platform gets a copy without EXIF (GPS, camera), within its size; cached by hash."""
-    copy = upload_copy(
-        Path(photo.stored_path), photo.sha256, get_settings().data_path / "media" / "upload",
-        max_side=limits.get("photo_max_side"), max_bytes=limits.get("photo_max_bytes"),
-    )  # fmt: skip
+    copy = outgoing_copy(photo, max_side=limits.get("photo_max_side"), max_bytes=limits.get("photo_max_bytes"))
     return MediaFile(copy.path, copy.mime, photo.sha256)
 
 

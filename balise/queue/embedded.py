@@ -22,6 +22,7 @@ from pathlib import Path
 import redis
 
 from balise.errors import ConfigError
+from balise.private import private_dir
 
 START_TIMEOUT = 15.0
 
@@ -79,7 +80,7 @@ class EmbeddedRedis:
     def ensure_running(self) -> redis.Redis:
         """Reuse the directory's server, or start it; two commands at once start only one."""
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
+            private_dir(self.dir)
         except OSError as exc:
             raise ConfigError("queue.data_dir_not_writable", path=self.dir, detail=str(exc)) from exc
         with self._lock():

@@ -4,12 +4,12 @@ what the compliance gate found. The email and the web page show the same preview
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
-from balise.models import Organization, Post, utcnow
+from balise.media import outgoing_copy
+from balise.models import Organization, Photo, Post, utcnow
 from balise.notify import InlineImage
 from balise.organizations import org_zone
 from balise.posts import author_names, current_check, photos_of, platforms_of
@@ -59,13 +59,16 @@ def preview_of(session: Session, post: Post) -> Preview:
         text=post.text,
         link=post.link,
         platforms=[_on(platform, post) for platform in platforms_of(session, post)],
-        photos=[
-            InlineImage(f"photo{p.position}.{p.sha256[:16]}@balise", Path(p.stored_path), p.mime, p.original_name)
-            for p in photos_of(session, post)
-        ],
+        photos=[_inline(photo) for photo in photos_of(session, post)],
         checked=check is not None,
         findings=check.reasons if check is not None else [],
     )
+
+
+def _inline(photo: Photo) -> InlineImage:
+    """The copy the platforms get, without location or camera data, never the stored original."""
+    copy = outgoing_copy(photo)
+    return InlineImage(f"photo{photo.position}.{photo.sha256[:16]}@balise", copy.path, copy.mime, photo.original_name)
 
 
 def _on(platform: str, post: Post) -> PlatformView:

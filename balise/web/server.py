@@ -11,11 +11,13 @@ from balise.db import get_engine
 from balise.web.app import create_app
 from balise.web.links import require_secret
 
-TOKEN_IN_PATH = re.compile(r"(/signature/\d+/)[^/?\s]+")
+# The token of a sign-off link, and the MAC of a calendar's secret address (before ".ics").
+TOKEN_IN_PATH = re.compile(r"(/signature/\d+/|/calendrier/[^/?\s]+/)[^/?\s]+?(?=\.ics\b|[/?\s]|$)")
 
 
 def redact(path: str) -> str:
-    """`/signature/12/<token>/approuver` becomes `/signature/12/…/approuver`: a link is a credential."""
+    """`/signature/12/<token>/approuver` becomes `/signature/12/…/approuver`, and
+    `/calendrier/<org>/<mac>.ics` becomes `/calendrier/<org>/….ics`: both are credentials."""
     return TOKEN_IN_PATH.sub(r"\1…", path)
 
 

@@ -100,3 +100,13 @@ def test_a_text_only_check_loads_neither_the_database_nor_opencv() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_an_empty_file_is_not_a_signed_consent_form(env: dict[str, str], tmp_path: Path) -> None:
+    make_org()
+    _ok(["people", "add", "Léa Côté", "--as", "Marie"], env)
+    empty = tmp_path / "formulaire.pdf"
+    empty.write_bytes(b"")
+    refused = run_cli(["consent", "grant", "Léa Côté", "-p", "x", "--evidence", str(empty), "--as", "Marie"], env)
+    assert refused.returncode == 2 and "est vide" in refused.stderr and "Traceback" not in refused.stderr
+    assert json.loads(_ok(["consent", "list", "--json"], env)) == []

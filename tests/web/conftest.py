@@ -3,6 +3,7 @@ approval app served by uvicorn on a free port of 127.0.0.1, reached over HTTP.""
 
 from __future__ import annotations
 
+import logging
 import re
 import socket
 import threading
@@ -118,6 +119,18 @@ def web(env: dict[str, str], mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch) 
     yield values["BALISE_PUBLIC_URL"]
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture
+def access_log() -> Iterator[list[str]]:
+    """The lines `balise serve` writes to its access log during the test."""
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    access = logging.getLogger("uvicorn.access")
+    access.addHandler(handler)
+    yield lines
+    access.removeHandler(handler)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import requests
 from icalendar import Calendar
@@ -70,3 +71,32 @@ def test_without_a_secret_key_the_address_cannot_be_made(env: dict[str, str]) ->
     env.pop("BALISE_SECRET_KEY", None)
     result = run_cli(["calendar", "url"], env)
     assert result.returncode != 0 and "BALISE_SECRET_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_calendars_secret_address_stays_out_of_the_access_log(
+    web: str, env: dict[str, str], access_log: list[str]
+) -> None:
+    make_team()
+    address = _address(env)
+    secret = address.rsplit("/", 1)[1].removesuffix(".ics")
+    assert requests.get(address, timeout=10).status_code == 200
+    assert requests.get(address.removesuffix(".ics"), timeout=10).status_code == 404
+    assert len(access_log) == 2 and not any(secret in line for line in access_log)
+    assert "/calendrier/espace-test/….ics" in access_log[0]
+
+
+def test_a_line_break_in_the_organizations_name_still_gives_a_calendar(
+    web: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    team = make_team()
+    with session_scope() as session:
+        org = session.get(Organization, team.org_id)
+        assert org
+        org.name = "ESPACE\r\nTest"
+    _plan(team.org_id, team.author_id)
+    served = requests.get(_address(env), timeout=10)
+    assert served.status_code == 200
+    assert str(Calendar.from_ical(served.content)["x-wr-calname"]).endswith("ESPACE Test")
+    exported = run_cli(["calendar", "export", "-o", str(tmp_path / "publications.ics")], env)
+    assert exported.returncode == 0, exported.stderr
+    assert (tmp_path / "publications.ics").read_bytes() == served.content

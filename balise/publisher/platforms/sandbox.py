@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from balise.config import Settings
+from balise.private import private_dir, write_private
 from balise.publisher.base import (
     AccountMetrics,
     CredentialReport,
@@ -38,7 +39,6 @@ class SandboxPlatform:
         return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(self.outbox.glob("*.json"))]
 
     def publish(self, publication: Publication) -> RemotePost:
-        self.outbox.mkdir(parents=True, exist_ok=True)
         remote_id = uuid.uuid4().hex[:16]
         record = {
             "id": remote_id,
@@ -49,10 +49,7 @@ class SandboxPlatform:
             "photos": [p.sha256 for p in publication.photos],
             "created_time": datetime.now(UTC).isoformat(),
         }
-        # Write then rename, so a crash never leaves half a post in the outbox.
-        tmp = self.outbox / f".{remote_id}.tmp"
-        tmp.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
-        os.replace(tmp, self.outbox / f"{remote_id}.json")
+        write_private(self.outbox / f"{remote_id}.json", json.dumps(record, ensure_ascii=False, indent=2).encode())
         return RemotePost(remote_id, (self.outbox / f"{remote_id}.json").as_uri())
 
     def find(self, publication: Publication) -> RemotePost | None:
@@ -66,7 +63,7 @@ class SandboxPlatform:
         path = self.outbox / f"{remote_id}.json"
         if path.exists():
             deleted = self.outbox / "deleted"
-            deleted.mkdir(exist_ok=True)
+            private_dir(deleted)
             os.replace(path, deleted / path.name)
 
     def account_metrics(self) -> AccountMetrics:
