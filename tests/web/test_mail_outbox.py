@@ -1,0 +1,58 @@
+"""A bad mail setting never loses a decision: the approval commits, its mails wait in the outbox
+with a French message saying what to fix in BALISE_SMTP_URL, and the next send delivers them."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from sqlmodel import col, select
+
+from balise.config import reset_settings
+from balise.db import session_scope
+from balise.models import OutboxMail
+from tests.conftest import run_cli
+from tests.web.conftest import Mailbox, awaiting_draft, make_team, state
+
+PASSWORD = "s3cr3t-du-courriel"
+MARIE = "marie@exemple.org"
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _outbox() -> list[tuple[str, str, int]]:
+    with session_scope() as session:
+        mails = session.exec(select(OutboxMail).order_by(col(OutboxMail.id)))
+        return [(m.recipients or f"member {m.member_id}", m.state, m.attempts) for m in mails]
+
+
+@pytest.mark.parametrize("smtp_url", [f"smtpx://balise:{PASSWORD}@127.0.0.1:25", "closed-port"])
+def test_an_approval_commits_when_mail_fails_and_its_notice_goes_at_the_next_send(
+    env: dict[str, str], mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch, smtp_url: str
+) -> None:
+    if smtp_url == "closed-port":  # a server that does not answer, with a password in the URL
+        smtp_url = f"smtp://balise:{PASSWORD}@127.0.0.1:{_closed_port()}"
+    monkeypatch.setenv("BALISE_SMTP_URL", smtp_url)
+    reset_settings()
+    post_id = awaiting_draft(make_team())  # the worker's own sends fail too; its mails wait
+    approved = run_cli(["approve", str(post_id), "--as", "Julie"], {**env, "BALISE_SMTP_URL": smtp_url})
+    assert approved.returncode == 0, approved.stderr
+    assert state(post_id) == "scheduled"
+    shown = approved.stdout + approved.stderr
+    assert "BALISE_SMTP_URL" in shown and "La décision est enregistrée" in shown and "balise:••••@127.0.0.1" in shown
+    assert PASSWORD not in shown and "Traceback" not in shown
+    assert (MARIE, "pending", 1) in _outbox()
+
+    fixed = {**env, "BALISE_SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}"}
+    assert run_cli(["publish-due"], fixed).returncode == 0
+    assert [m.message["Subject"] for m in mailbox.to(MARIE)] == [
+        f"[balise] Nouvelles de votre publication n° {post_id}"
+    ]
+    assert not mailbox.to("julie@exemple.org")  # the sign-off request is no longer needed: dropped, not sent
+    assert {s for _, s, _ in _outbox()} == {"sent", "dropped"}
+    run_cli(["publish-due"], fixed)
+    assert len(mailbox.mails) == 1  # sent once
