@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from balise.heartbeat import CRON_STALLED, alive, last
-from balise.masking import mask_url_password
 from balise.models import Organization, Post, PostCount, Target, utcnow
 from balise.schedule import OVERDUE
 from balise.states import State, TargetState
@@ -47,7 +46,7 @@ def build_status(session: Session, org: Organization) -> StatusReport:
 
         queues, queue_error = depths(), None
     except Exception as exc:  # noqa: BLE001 - status must still print when Redis is down
-        queues, queue_error = None, mask_url_password(str(exc))
+        queues, queue_error = None, str(exc)
     crons = last(session, "cron")
     workers = [(w.name, w.last_seen, alive(w, now)) for w in last(session, "worker")]
     report = StatusReport(counts, queues, queue_error, crons[0].last_seen if crons else None, workers)

@@ -28,7 +28,6 @@ from balise.config import get_settings
 from balise.db import session_scope
 from balise.errors import BaliseError, InvalidInput, PermissionDenied, TransitionRefused
 from balise.i18n import t
-from balise.masking import mask_url_password
 from balise.notify import send_pending
 from balise.organizations import org_zone
 from balise.signoff import LateChoice, LateSignoff, approve, enqueue_approved, publish_jobs, reject
@@ -170,10 +169,7 @@ def _decide(post_id: int, token: str, action: str, form: dict[str, str], nonce: 
         enqueue_approved(jobs)
     except (BaliseError, OSError) as exc:
         # Committed: `balise publish-due` finds the scheduled targets in the database anyway.
-        log.warning(
-            "file d'attente injoignable après l'approbation de la publication %s : %s",
-            post_id, mask_url_password(str(exc)),
-        )  # fmt: skip
+        log.warning("file d'attente injoignable après l'approbation de la publication %s : %s", post_id, exc)
     return t("web.approved", post_id=post_id, when=when)
 
 
