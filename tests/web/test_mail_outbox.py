@@ -4,14 +4,17 @@ with a French message saying what to fix in BALISE_SMTP_URL, and the next send d
 from __future__ import annotations
 
 import socket
+import threading
 
 import pytest
 from sqlmodel import col, select
 
 from balise.config import reset_settings
 from balise.db import session_scope
-from balise.models import OutboxMail
+from balise.models import OutboxMail, Post
+from balise.notify import send_pending, tell_author
 from tests.conftest import run_cli
+from tests.helpers import make_post
 from tests.web.conftest import Mailbox, awaiting_draft, make_team, state
 
 PASSWORD = "s3cr3t-du-courriel"
@@ -56,3 +59,25 @@ def test_an_approval_commits_when_mail_fails_and_its_notice_goes_at_the_next_sen
     assert {s for _, s, _ in _outbox()} == {"sent", "dropped"}
     run_cli(["publish-due"], fixed)
     assert len(mailbox.mails) == 1  # sent once
+
+
+def test_two_senders_at_once_send_each_mail_once(
+    env: dict[str, str], mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker and a command finishing together both send the outbox: the claim decides."""
+    monkeypatch.setenv("BALISE_SMTP_URL", f"smtp://127.0.0.1:{mailbox.port}")
+    reset_settings()
+    team = make_team()
+    post_id = make_post(team.org_id, team.author_id)
+    with session_scope() as session:
+        post = session.get(Post, post_id)
+        assert post
+        for n in range(12):
+            tell_author(session, post, f"essai-{n}", f"Nouvelle {n}")
+    senders = [threading.Thread(target=send_pending) for _ in range(4)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    assert sorted(m.text.strip() for m in mailbox.mails) == sorted(f"Nouvelle {n}" for n in range(12))
+    assert {s for _, s, _ in _outbox()} == {"sent"}
