@@ -51,7 +51,7 @@ def send_mail(
         return False
     url = urlparse(settings.smtp_url)
     if url.scheme not in {"smtp", "smtps"} or not url.hostname:
-        raise ConfigError("notify.bad_smtp_url", url=mask_url_password(settings.smtp_url))
+        raise ConfigError("notify.bad_smtp_url", url=settings.smtp_url)  # masked by send_pending, its only caller
     message = EmailMessage()
     message["From"] = settings.mail_from or f"balise@{url.hostname}"
     message["To"] = ", ".join(to)
