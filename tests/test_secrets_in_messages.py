@@ -4,28 +4,23 @@ warnings, errors and the worker show the URL with the password masked, as `confi
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 
 from balise.config import reset_settings
 from tests.conftest import run_cli
 from tests.helpers import make_org
+from tests.web.conftest import free_port
 
 PASSWORD = "s3cr3t-Mot2Passe"
 
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def unreachable_redis(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """An installation whose REDIS_URL carries a password and points at nothing."""
     make_org()
-    url = f"redis://balise:{PASSWORD}@127.0.0.1:{_closed_port()}/0"
+    url = f"redis://balise:{PASSWORD}@127.0.0.1:{free_port()}/0"
     monkeypatch.setenv("REDIS_URL", url)
     reset_settings()
     return {**env, "REDIS_URL": url}

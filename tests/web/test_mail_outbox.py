@@ -3,7 +3,6 @@ with a French message saying what to fix in BALISE_SMTP_URL, and the next send d
 
 from __future__ import annotations
 
-import socket
 import threading
 
 import pytest
@@ -15,16 +14,11 @@ from balise.models import OutboxMail, Post
 from balise.notify import send_pending, tell_author
 from tests.conftest import run_cli
 from tests.helpers import make_post
-from tests.web.conftest import Mailbox, awaiting_draft, make_team, state
+from tests.web.conftest import Mailbox, awaiting_draft, free_port, make_team, state
 
 PASSWORD = "s3cr3t-du-courriel"
 MARIE = "marie@exemple.org"
 
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _outbox() -> list[tuple[str, str, int]]:
@@ -38,7 +32,7 @@ def test_an_approval_commits_when_mail_fails_and_its_notice_goes_at_the_next_sen
     env: dict[str, str], mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch, smtp_url: str
 ) -> None:
     if smtp_url == "closed-port":  # a server that does not answer, with a password in the URL
-        smtp_url = f"smtp://balise:{PASSWORD}@127.0.0.1:{_closed_port()}"
+        smtp_url = f"smtp://balise:{PASSWORD}@127.0.0.1:{free_port()}"
     monkeypatch.setenv("BALISE_SMTP_URL", smtp_url)
     reset_settings()
     post_id = awaiting_draft(make_team())  # the worker's own sends fail too; its mails wait
