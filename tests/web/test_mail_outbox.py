@@ -6,11 +6,14 @@ from __future__ import annotations
 import threading
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import Session as SmtpSession
 from sqlmodel import col, select
 
 from balise.config import reset_settings
 from balise.db import session_scope
-from balise.models import OutboxMail, Post
+from balise.models import Member, OutboxMail, Post
 from balise.notify import send_pending, tell_author
 from tests.conftest import run_cli
 from tests.helpers import make_post
@@ -75,3 +78,43 @@ def test_two_senders_at_once_send_each_mail_once(
         sender.join()
     assert sorted(m.text.strip() for m in mailbox.mails) == sorted(f"Nouvelle {n}" for n in range(12))
     assert {s for _, s, _ in _outbox()} == {"sent"}
+
+
+class PickyMailbox(Mailbox):
+    """A server that refuses one address, as a server does for a mailbox that no longer exists."""
+
+    async def handle_RCPT(
+        self, server: SMTP, session: SmtpSession, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address == GONE:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+GONE = "partie@exemple.org"
+
+
+def test_a_refused_address_drops_its_own_mail_and_the_others_go(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    box = PickyMailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    controller.start()
+    try:
+        monkeypatch.setenv("BALISE_SMTP_URL", f"smtp://127.0.0.1:{box.port}")
+        reset_settings()
+        team = make_team()
+        first, second = make_post(team.org_id, team.author_id), make_post(team.org_id, team.author_id)
+        with session_scope() as session:
+            author = session.get(Member, team.author_id)
+            assert author
+            author.email = GONE
+            tell_author(session, session.get_one(Post, first), "essai", "Pour une adresse disparue")
+            author.email = MARIE
+            tell_author(session, session.get_one(Post, second), "essai", "Pour Marie")
+        assert send_pending() is None
+    finally:
+        controller.stop()
+    assert [m.text.strip() for m in box.mails] == ["Pour Marie"]
+    assert [(to, s) for to, s, _ in _outbox()] == [(GONE, "dropped"), (MARIE, "sent")]
