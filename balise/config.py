@@ -19,6 +19,7 @@ from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from balise.errors import ConfigError
+from balise.masking import mask_url_password
 
 APP = "balise"
 
@@ -214,14 +215,3 @@ def describe_settings(settings: Settings) -> list[SettingLine]:
             shown = mask_url_password(shown)
         lines.append(SettingLine(env_name, shown, source))
     return lines
-
-
-def mask_url_password(url: str) -> str:
-    """`scheme://user:secret@host` becomes `scheme://user:••••@host`."""
-    if "://" not in url or "@" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    if ":" in creds:
-        creds = creds.split(":", 1)[0] + ":••••"
-    return f"{scheme}://{creds}@{host}"

@@ -17,6 +17,7 @@ from sqlmodel import Session, create_engine
 
 from balise.config import get_settings
 from balise.errors import ConfigError
+from balise.masking import mask_url_password
 from balise.private import private_database, tighten_data_dir
 
 # How long a writer waits for another's transaction before "database is locked" (SQLite), and
@@ -49,7 +50,7 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise ConfigError("db.bad_url", url=url) from exc
+        raise ConfigError("db.bad_url", url=mask_url_password(url)) from exc
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     kwargs: dict[str, object] = {"pool_pre_ping": True}
@@ -61,7 +62,7 @@ def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(parsed, **kwargs)
     except (ArgumentError, ModuleNotFoundError, sa.exc.NoSuchModuleError) as exc:
-        raise ConfigError("db.bad_url", url=url) from exc
+        raise ConfigError("db.bad_url", url=mask_url_password(url)) from exc
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin)
@@ -132,11 +133,11 @@ def migrate(engine: Engine) -> None:
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
     except OperationalError as exc:
-        raise ConfigError("db.unreachable", url=_masked(engine), detail=str(exc.orig)) from exc
+        raise ConfigError("db.unreachable", url=_masked(engine), detail=mask_url_password(str(exc.orig))) from exc
 
 
 def _masked(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=True)
+    return mask_url_password(engine.url.render_as_string(hide_password=False))
 
 
 def reset_engine() -> None:

@@ -238,6 +238,26 @@ class Notice(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class OutboxMail(SQLModel, table=True):
+    """A mail to send once the transaction that decided it has committed: a slow or misconfigured
+    mail server then never holds the database nor undoes a decision. Pending until sent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id")
+    version: int  # the post's version the news is about; a sign-off request for an older one is dropped
+    member_id: int | None = Field(default=None, foreign_key="member.id")  # a sign-off request, built when sent
+    reminder: bool = False
+    recipients: str = ""  # comma-separated, for the plain notices below
+    subject: str = ""
+    body: str = ""
+    state: str = Field(default="pending", index=True)  # pending | sent | dropped
+    attempts: int = 0
+    last_error: str | None = None
+    claimed_until: datetime | None = _time()
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = _time()
+
+
 class UsedToken(SQLModel, table=True):
     """An emailed sign-off link already used for a decision: a link decides once."""
 

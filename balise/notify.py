@@ -1,11 +1,12 @@
 """Telling people: approvers when a draft waits for them (and a reminder when it waits too long),
 the responsible person when something needs a hand, the author when a decision is made. Each
-piece of news is sent once (the `Notice` table), by email when SMTP is configured; it is always
-visible in `balise status` and the audit log."""
+piece of news is decided once (the `Notice` table) and always visible in `balise status` and the
+audit log; when SMTP is configured its mails are written to the outbox (`OutboxMail`) in the
+deciding transaction and sent after the commit by `send_pending`, so a mail server that is slow,
+down or misconfigured never holds the database nor undoes a decision."""
 
 from __future__ import annotations
 
-import logging
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -15,18 +16,20 @@ from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from balise.config import get_settings
-from balise.errors import ConfigError
+from balise.db import read_scope, session_scope
+from balise.errors import BaliseError, ConfigError
 from balise.i18n import t
-from balise.models import Approval, Member, Notice, Post, PostAuthor, utcnow
+from balise.masking import mask_url_password
+from balise.models import Approval, Member, Notice, OutboxMail, Post, PostAuthor, utcnow
 from balise.states import State
 
-log = logging.getLogger(__name__)
-
 REMIND_AFTER = timedelta(hours=24)
+CLAIM_FOR = timedelta(minutes=2)  # a sender that died mid-send leaves its mail to the next one after this
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ def send_mail(
         return False
     url = urlparse(settings.smtp_url)
     if url.scheme not in {"smtp", "smtps"} or not url.hostname:
-        raise ConfigError("notify.bad_smtp_url", url=settings.smtp_url)
+        raise ConfigError("notify.bad_smtp_url", url=settings.smtp_url)  # masked by send_pending, its only caller
     message = EmailMessage()
     message["From"] = settings.mail_from or f"balise@{url.hostname}"
     message["To"] = ", ".join(to)
@@ -94,14 +97,102 @@ def _emails(session: Session, org_id: int, roles: tuple[str, ...]) -> list[str]:
     return list(session.exec(query))
 
 
-def _deliver(
-    to: list[str], subject: str, body: str, html: str | None = None, images: Sequence[InlineImage] = ()
+def _write_mail(
+    session: Session, post: Post, *, member: Member | None = None, reminder: bool = False, to: str = "",
+    subject: str = "", body: str = "",
 ) -> None:
-    try:
-        send_mail(to, subject, body, html, images)
-    except (OSError, smtplib.SMTPException) as exc:
-        # The news is recorded (Notice, audit, status); a mail server down must not undo it.
-        log.warning("courriel non envoyé : %s", exc)
+    """Put a mail about `post` in the outbox, in the caller's transaction; none without SMTP."""
+    if not get_settings().smtp_url or not (member or to):
+        return
+    assert post.id is not None
+    session.add(OutboxMail(
+        post_id=post.id, version=post.version, member_id=member.id if member else None, reminder=reminder,
+        recipients=to, subject=subject, body=body,
+    ))  # fmt: skip
+
+
+class MailWaiting(ConfigError):
+    """Mail could not be sent: the decision stands, its mails wait in the outbox for the next send."""
+
+
+def send_pending(limit: int = 100) -> MailWaiting | None:
+    """Send the outbox's waiting mails, oldest first, each claimed so that two senders never send
+    one twice. At a failure that holds for every mail (BALISE_SMTP_URL, the server) stop and
+    return what to fix (the caller shows or logs it): the mails wait for the next send
+    (`balise publish-due`, every minute)."""
+    if not get_settings().smtp_url:
+        return None
+    with read_scope() as session:
+        waiting = session.exec(
+            select(OutboxMail.id).where(OutboxMail.state == "pending").order_by(col(OutboxMail.id)).limit(limit)
+        )
+        mail_ids = [mail_id for mail_id in waiting if mail_id is not None]
+    for mail_id in mail_ids:
+        if not _claim(mail_id):
+            continue
+        try:
+            sent = _send_one(mail_id)
+        except smtplib.SMTPRecipientsRefused as exc:
+            _settle(mail_id, "dropped", error=mask_url_password(str(exc.recipients)))  # this mail only; never accepted
+        except (ConfigError, OSError, smtplib.SMTPException) as exc:
+            said = exc.message() if isinstance(exc, BaliseError) else str(exc) or type(exc).__name__
+            detail = mask_url_password(said)
+            _settle(mail_id, "pending", error=detail)
+            with read_scope() as session:
+                count = session.exec(select(func.count()).where(OutboxMail.state == "pending")).one()
+            url = mask_url_password(get_settings().smtp_url or "")
+            return MailWaiting("notify.mail_waiting", url=url, count=count, detail=detail)
+        else:
+            _settle(mail_id, "sent" if sent else "dropped")
+    return None
+
+
+def _claim(mail_id: int) -> bool:
+    now = utcnow()
+    with session_scope() as session:
+        claimed = session.execute(
+            sa.update(OutboxMail)
+            .where(col(OutboxMail.id) == mail_id, col(OutboxMail.state) == "pending")
+            .where(sa.or_(col(OutboxMail.claimed_until).is_(None), col(OutboxMail.claimed_until) < now))
+            .values(claimed_until=now + CLAIM_FOR)
+        )
+        return claimed.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _send_one(mail_id: int) -> bool:
+    """Build the mail from the database as it is now and send it; False for a sign-off request
+    the post no longer needs (decided, edited, or the approver left)."""
+    from balise.web.mail import signoff_mail  # here: balise.web imports balise.signoff, which imports this module
+
+    html: str | None = None
+    images: Sequence[InlineImage] = ()
+    with read_scope() as session:
+        mail = session.get(OutboxMail, mail_id)
+        assert mail is not None
+        if mail.member_id is None:
+            to, subject, body = mail.recipients.split(", "), mail.subject, mail.body
+        else:
+            post, member = session.get(Post, mail.post_id), session.get(Member, mail.member_id)
+            if post is None or member is None or not member.active:
+                return False
+            if post.version != mail.version or post.state != State.AWAITING_SIGNOFF:
+                return False
+            request = signoff_mail(session, post, member, reminder=mail.reminder)
+            to, subject, body = [member.email], request.subject, request.text
+            html, images = request.html, request.preview.photos
+    return send_mail(to, subject, body, html, images)
+
+
+def _settle(mail_id: int, state: str, error: str | None = None) -> None:
+    with session_scope() as session:
+        mail = session.get(OutboxMail, mail_id)
+        assert mail is not None
+        mail.state, mail.claimed_until = state, None
+        if error is not None:
+            mail.attempts, mail.last_error = mail.attempts + 1, error
+        if state == "sent":
+            mail.sent_at = utcnow()
+        session.add(mail)
 
 
 def waiting_on(session: Session, post: Post) -> list[Member]:
@@ -123,12 +214,8 @@ def waiting_on(session: Session, post: Post) -> list[Member]:
 
 
 def _ask_signoff(session: Session, post: Post, member: Member, *, reminder: bool) -> None:
-    from balise.web.mail import signoff_mail  # here: balise.web imports balise.signoff, which imports this module
-
-    if not get_settings().smtp_url:
-        return  # no mail server: `balise inbox` shows the post; no mail to build
-    mail = signoff_mail(session, post, member, reminder=reminder)
-    _deliver([member.email], mail.subject, mail.text, mail.html, mail.preview.photos)
+    """A sign-off request is built when sent: its links are personal and signed, never stored."""
+    _write_mail(session, post, member=member, reminder=reminder)
 
 
 def announce_awaiting_signoff(session: Session, post: Post) -> None:
@@ -161,9 +248,10 @@ def tell_responsible(session: Session, post: Post, kind: str, problem: str) -> N
     if not once(session, post.id, kind):
         return
     to = _emails(session, post.org_id, ("admin",)) or _emails(session, post.org_id, ("approver",))
-    _deliver(
-        to, t("notify.attention_subject", post_id=post.id), t("notify.attention_body", post_id=post.id, problem=problem)
-    )
+    _write_mail(
+        session, post, to=", ".join(to), subject=t("notify.attention_subject", post_id=post.id),
+        body=t("notify.attention_body", post_id=post.id, problem=problem),
+    )  # fmt: skip
 
 
 def tell_author(session: Session, post: Post, kind: str, news: str) -> None:
@@ -172,4 +260,4 @@ def tell_author(session: Session, post: Post, kind: str, news: str) -> None:
         return
     author = session.get(Member, post.author_id)
     if author is not None:
-        _deliver([author.email], t("notify.author_subject", post_id=post.id), news)
+        _write_mail(session, post, to=author.email, subject=t("notify.author_subject", post_id=post.id), body=news)

@@ -2,35 +2,84 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from balise.cli import output
-from balise.cli.common import org_session
+from balise.cli.common import JsonOption, org_session
+from balise.errors import InvalidInput
 from balise.i18n import t
 
-app = typer.Typer(help="Journal d'audit : historique inviolable des décisions.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from balise import audit
+
+app = typer.Typer(
+    help="Journal d'audit : qui a décidé quoi; chaque entrée est scellée avec BALISE_SECRET_KEY,"
+    " pour qu'une retouche se voie.",
+    no_args_is_help=True,
+)
 
 
 @app.command("verify")
-def verify() -> None:
+def verify(
+    json_: JsonOption = False,
+    anchor: Annotated[
+        Path | None,
+        typer.Option("--anchor", help="Une sortie de « audit verify --json » gardée ailleurs : sa tête doit y être."),
+    ] = None,
+) -> None:
     """Vérifie que personne n'a modifié, supprimé ou inséré d'entrée à la main dans le journal.
 
-    Exemple :
+    Chaque entrée est signée avec une clé tirée de BALISE_SECRET_KEY, et la dernière (la tête)
+    est notée dans le dossier de données : supprimer les dernières entrées se voit aussi. Gardez
+    une copie de la sortie --json hors de la machine pour le prouver même si ce dossier est touché.
+
+    Exemples :
 
       balise audit verify
+
+      balise audit verify --json > audit-2027-01.json
+
+      balise audit verify --anchor audit-2027-01.json
     """
     from balise import audit
+    from balise.config import get_settings
 
+    kept = audit.read_head(anchor) if anchor else None
+    if anchor and kept is None:
+        raise InvalidInput("audit.anchor_missing", path=anchor)
     with org_session() as (session, org):
-        breaks = audit.verify(session, org.id or 0)
-    if not breaks:
-        output.ok(t("cli.audit_ok"))
-        return
-    for item in breaks:
+        assert org.id is not None
+        head_file = audit.read_head(audit.head_path(org.id))
+        verdict = audit.verify(session, org.id, [a for a in (head_file, kept) if a is not None])
+    if json_:
+        output.print_json({
+            "organization": org.slug, "intact": not verdict.breaks, "events": verdict.events,
+            "unkeyed_events": verdict.unkeyed, "keyed": bool(get_settings().secret_key),
+            "head": asdict(verdict.head) if verdict.head else None,
+            "breaks": [asdict(item) for item in verdict.breaks],
+        })  # fmt: skip
+    else:
+        _explain(verdict, keyed=bool(get_settings().secret_key), head_file=head_file is not None)
+    if verdict.breaks:
+        raise typer.Exit(1)
+
+
+def _explain(verdict: audit.Verdict, *, keyed: bool, head_file: bool) -> None:
+    """The verdict in sentences: each break, then what weakens the check."""
+    for item in verdict.breaks:
         output.error(t("cli.audit_" + item.problem, event_id=item.event_id))
-    raise typer.Exit(1)
+    if not keyed:
+        output.warn(t("cli.audit_unkeyed"))
+    elif verdict.unkeyed:
+        output.warn(t("cli.audit_sealed_before_key", count=verdict.unkeyed))
+    if not head_file and verdict.events:
+        output.warn(t("cli.audit_no_head_file"))
+    if not verdict.breaks:
+        output.ok(t("cli.audit_ok"))
 
 
 @app.command("show")

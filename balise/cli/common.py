@@ -61,3 +61,14 @@ def enqueue_quietly(action: str, enqueue: Callable[..., object], *args: object) 
         enqueue(*args)
     except (BaliseError, OSError) as exc:
         output.warn(t("cli.enqueue_later", action=action, detail=str(exc)))
+
+
+def send_notices() -> None:
+    """After the commit: send the mails the step wrote. A mail problem is a warning saying what to
+    fix; the step stands and its mails wait in the outbox."""
+    from balise.cli import output
+    from balise.notify import send_pending
+
+    problem = send_pending()
+    if problem is not None:
+        output.warn(problem.message())

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from balise.cli import output
-from balise.cli.common import AsOption, JsonOption, acting_member, enqueue_quietly, org_session
+from balise.cli.common import AsOption, JsonOption, acting_member, enqueue_quietly, org_session, send_notices
 from balise.i18n import t
 
 if TYPE_CHECKING:
@@ -110,9 +110,10 @@ def sweep(as_: AsOption = None) -> None:
 
 
 def _follow_up(done: Consequences) -> None:
-    """After the commit: the takedowns and the new checks go to their queues."""
+    """After the commit: the takedowns and the new checks go to their queues, the mails out."""
     from balise.queue.queues import enqueue_check, enqueue_takedown
 
+    send_notices()
     if done.withdrawn:
         output.console.print(t("consent.revoked_takedowns", posts=len(done.withdrawn), count=len(done.takedowns)))
     if done.rechecks:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from balise.cli import output
-from balise.cli.common import JsonOption, org_session
+from balise.cli.common import JsonOption, org_session, send_notices
 from balise.i18n import t
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ def publish_due_command() -> None:
 
     report = publish_due()
     output.console.print(t("cli.due_report", **asdict(report)))
+    send_notices()  # the outbox's retries too
 
 
 QUEUE_HELP = "File à servir (compliance, publish, takedown); toutes par défaut."

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from balise.cli import output
+from balise.cli.common import send_notices
 from balise.i18n import t
 
 signoff_app = typer.Typer(
@@ -70,4 +71,5 @@ def remind_command(
 
     with session_scope() as session:
         sent = remind_waiting(session, timedelta(hours=after))
+    send_notices()
     output.ok(t("web.reminders_sent", count=sent))

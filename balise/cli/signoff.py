@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from balise.cli import output
-from balise.cli.common import AsOption, acting_member, enqueue_quietly, org_session
+from balise.cli.common import AsOption, acting_member, enqueue_quietly, org_session, send_notices
 from balise.i18n import t
 
 PostId = Annotated[int, typer.Argument(help="Le numéro de la publication.")]
@@ -64,6 +64,7 @@ def _approve(post_id: int, comment: str | None, now: bool, at: str | None, as_: 
         scheduled = approve(session, org, post, member, channel="cli", comment=comment, late=late)
         jobs = publish_jobs(session, post)
         when = post_json(session, post, org_zone(org))["scheduled_at"]
+    send_notices()
     if not scheduled:
         output.ok(t("cli.approval_recorded", post_id=post_id))
         return
@@ -101,6 +102,7 @@ def reject_command(
     with org_session() as (session, org):
         member = acting_member(session, org, as_)
         reject(session, org, get_post(session, org, post_id), member, reason=reason, channel="cli", code=code)
+    send_notices()
     output.ok(t("cli.rejected", post_id=post_id))
 
 
@@ -121,6 +123,7 @@ def override_command(
     with org_session() as (session, org):
         member = acting_member(session, org, as_)
         override(session, get_post(session, org, post_id), member, reason=reason, channel="cli")
+    send_notices()
     output.ok(t("cli.overridden", post_id=post_id))
 
 

@@ -8,6 +8,7 @@ import redis
 
 from balise.config import get_settings
 from balise.errors import ConfigError
+from balise.masking import mask_url_password
 from balise.queue.embedded import EmbeddedRedis
 
 
@@ -19,11 +20,13 @@ def get_redis() -> redis.Redis:
     try:
         connection = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5)
     except ValueError as exc:
-        raise ConfigError("queue.bad_url", url=settings.redis_url) from exc
+        raise ConfigError("queue.bad_url", url=mask_url_password(settings.redis_url)) from exc
     try:
         connection.ping()
     except redis.RedisError as exc:
-        raise ConfigError("queue.unreachable", url=settings.redis_url, detail=str(exc)) from exc
+        raise ConfigError(
+            "queue.unreachable", url=mask_url_password(settings.redis_url), detail=mask_url_password(str(exc))
+        ) from exc
     return connection
 
 

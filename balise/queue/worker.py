@@ -205,6 +205,7 @@ def run_worker(queue_names: list[str] | None, *, burst: bool, with_scheduler: bo
     """Warm up here, then serve in a forked worker the supervisor replaces if it dies or wears out."""
     names = queue_names or list(QUEUES)
     name = f"balise-{socket.gethostname()}-{uuid.uuid4().hex[:6]}"
+    get_redis()  # a wrong REDIS_URL is one message here, not a worker that fails and is replaced forever
     _warm()
     with session_scope() as session:
         beat(session, name, "worker", ",".join(names))

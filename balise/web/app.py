@@ -29,6 +29,7 @@ from balise.db import session_scope
 from balise.errors import BaliseError, InvalidInput, PermissionDenied, TransitionRefused
 from balise.examples import CONTENT_CODES
 from balise.i18n import t
+from balise.notify import send_pending
 from balise.organizations import org_zone
 from balise.signoff import LateChoice, LateSignoff, approve, enqueue_approved, publish_jobs, reject
 from balise.timeparse import local_text, parse_when
@@ -197,6 +198,9 @@ async def decide(request: Request) -> Response:
         return _message(t("web.refused_title"), exc.message(), 409)
     except InvalidInput as exc:
         return await _page(request, error=exc.message(), status=400)
+    problem = await run_in_threadpool(send_pending)  # after the commit; a failure waits in the outbox
+    if problem is not None:
+        log.warning("%s", problem.message())
     return _message(t("web.done_title"), news, 200, ok=True)
 
 

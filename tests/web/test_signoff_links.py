@@ -17,7 +17,7 @@ from sqlmodel import select, update
 from balise.config import get_settings
 from balise.db import session_scope
 from balise.models import Approval, Member, Organization, Post, utcnow
-from balise.notify import remind_waiting
+from balise.notify import remind_waiting, send_pending
 from balise.posts import DraftInput, create_post, edit_post
 from balise.queue.queues import COMPLIANCE, PUBLISH, enqueue_check
 from balise.queue.worker import run_worker
@@ -103,6 +103,7 @@ def test_the_gates_findings_are_in_the_mail(web: str, mailbox: Mailbox) -> None:
         post, chantal = session.get(Post, post_id), session.get(Member, team.admin_id)
         assert post and chantal
         override(session, post, chantal, reason="Vente au profit des ateliers", channel="cli")
+    send_pending()  # the mails go after the commit, as every caller of the step sends them
     assert sorted(a for m in mailbox.mails for a in m.to) == [CHANTAL, JULIE]
     mail = mailbox.to(JULIE)[0]
     for part in (mail.text, mail.html):
