@@ -35,7 +35,7 @@ from balise.cli import metrics as metrics_cmd
 from balise.cli import policy as policy_cmd
 from balise.cli import report as report_cmd
 from balise.cli.common import GLOBAL
-from balise.errors import BaliseError
+from balise.errors import BaliseError, InvalidInput
 from balise.i18n import t
 
 app = typer.Typer(
@@ -113,23 +113,40 @@ def _usage_message(exc: click.ClickException) -> str:
     return f"{message} {help_hint}"
 
 
-def run() -> None:
-    """Console entry point: a `BaliseError` becomes its message and exit code, never a traceback."""
+def _refuse_undecodable(argv: list[str]) -> None:
+    """Python keeps bytes that are not UTF-8 in its arguments as lone surrogates, which no database,
+    file or terminal accepts: refuse them here rather than fail half-way through a command."""
+    for position, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "replace").decode("utf-8")
+            raise InvalidInput("cli.not_utf8", position=position, arg=shown) from None
+
+
+def main(argv: list[str]) -> int:
+    """Run `balise ARGV`; a `BaliseError` becomes its message and exit code, never a traceback."""
     try:
-        code = app(standalone_mode=False)
+        _refuse_undecodable(argv)
+        code = app(args=argv, prog_name="balise", standalone_mode=False)
     except BaliseError as exc:
         output.error(exc.message())
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.NoArgsIsHelpError as exc:
         print(exc.ctx.get_help() if exc.ctx else "")
-        sys.exit(0)
+        return 0
     except click.ClickException as exc:
         output.error(_usage_message(exc))
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except typer.Abort:
         output.error(t("cli.interrupted"))
-        sys.exit(130)
-    sys.exit(code if isinstance(code, int) else 0)
+        return 130
+    return code if isinstance(code, int) else 0
+
+
+def run() -> None:
+    """Console entry point."""
+    sys.exit(main(sys.argv[1:]))
 
 
 if __name__ == "__main__":
