@@ -29,7 +29,7 @@ from balise.platform_names import canonical_platforms
 from balise.posts import people_in, photos_of, platforms_of
 from balise.publisher.takedown import withdraw
 from balise.states import State, record_edit
-from balise.timeparse import parse_when
+from balise.timeparse import check_year, parse_when
 
 # Posts a withdrawn or expired consent sends back to the gate: not yet published, already judged.
 BACK_TO_GATE = (State.NEEDS_REVIEW, State.AWAITING_SIGNOFF, State.SCHEDULED)
@@ -295,6 +295,7 @@ def parse_until(value: str, zone: ZoneInfo) -> datetime:
         day = date.fromisoformat(value.strip())
     except ValueError:
         return parse_when(value, zone)
+    check_year(day, value)
     end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
     if end <= utcnow():
         raise InvalidInput("consent.past_date", value=value)
