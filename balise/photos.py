@@ -17,6 +17,8 @@ from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from balise.media import open_photo
+
 ACCEPTED = {"JPEG", "PNG", "GIF", "WEBP", "HEIF"}  # HEIF (a phone's HEIC) is converted to JPEG
 UPLOAD_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 DETECT_SIDE = 1024  # faces are looked for on a copy this wide at most: fast enough, faces stay > 24 px
@@ -120,7 +122,7 @@ def importable(source: Path, workdir: Path) -> Path:
     """A phone's HEIC becomes a JPEG the media store accepts; any other file is returned as is."""
     _heif()
     try:
-        with Image.open(source) as image:
+        with open_photo(source) as image:
             if image.format != "HEIF":
                 return source
             converted = ImageOps.exif_transpose(image).convert("RGB")
