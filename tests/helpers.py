@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import SQLModel, col, select
+
 from balise.config import get_settings
 from balise.db import session_scope
-from balise.models import Member, Organization, Post, utcnow
+from balise.models import AuditEvent, Member, Organization, Post, utcnow
 from balise.organizations import add_member, create_organization
 from balise.posts import DraftInput, create_post
 
@@ -47,3 +49,16 @@ def state_of(post_id: int) -> str:
         post = session.get(Post, post_id)
         assert post
         return post.state
+
+
+def snapshot() -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, and each organization's audit chain head: what a refused command
+    must leave exactly as it found it."""
+    with session_scope() as session:
+        tables = {
+            table.name: sorted(map(tuple, session.execute(select(table)).all()), key=repr)
+            for table in SQLModel.metadata.sorted_tables
+        }
+        chain = session.exec(select(AuditEvent.org_id, AuditEvent.hash).order_by(col(AuditEvent.id))).all()
+    tables["audit chain heads"] = sorted({org: head for org, head in chain}.items())  # the last event wins
+    return tables
