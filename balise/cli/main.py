@@ -6,9 +6,12 @@ A command is added by writing one module in `balise/cli/` and one line below.
 from __future__ import annotations
 
 import sys
+from functools import cache
 from typing import Annotated
 
 import typer
+import typer.main
+from typer._click import core
 from typer._click import exceptions as click
 
 from balise.cli import (
@@ -113,6 +116,13 @@ def _usage_message(exc: click.ClickException) -> str:
     return f"{message} {help_hint}"
 
 
+@cache
+def _command() -> core.Command:
+    """`app` as the Click command it becomes, built once per process: building it reads every
+    command's signature (0.14 s here), which `main` called in-process (tests) would repeat each time."""
+    return typer.main.get_command(app)
+
+
 def _refuse_undecodable(argv: list[str]) -> None:
     """Python keeps bytes that are not UTF-8 in its arguments as lone surrogates, which no database,
     file or terminal accepts: refuse them here rather than fail half-way through a command."""
@@ -128,7 +138,7 @@ def main(argv: list[str]) -> int:
     """Run `balise ARGV`; a `BaliseError` becomes its message and exit code, never a traceback."""
     try:
         _refuse_undecodable(argv)
-        code = app(args=argv, prog_name="balise", standalone_mode=False)
+        code = _command().main(args=argv, prog_name="balise", standalone_mode=False)
     except BaliseError as exc:
         output.error(exc.message())
         return exc.exit_code
