@@ -302,9 +302,12 @@ def parse_until(value: str, zone: ZoneInfo) -> datetime:
     return end
 
 
+MAX_DAYS = 3660  # ten years, longer than any consent form; a far larger number overflows the date
+
+
 def parse_days(value: str) -> timedelta:
     """`--expiring-within 30d` (or 30j, or 30)."""
-    match = re.fullmatch(r"\s*(\d+)\s*[dj]?\s*", value.lower())
-    if match is None:
-        raise InvalidInput("consent.bad_duration", value=value)
+    match = re.fullmatch(r"\s*(\d{1,9})\s*[dj]?\s*", value.lower())
+    if match is None or int(match.group(1)) > MAX_DAYS:
+        raise InvalidInput("consent.bad_duration", value=value, most=MAX_DAYS)
     return timedelta(days=int(match.group(1)))

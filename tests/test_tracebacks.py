@@ -126,3 +126,17 @@ def test_a_corrupt_sqlite_file_is_named_and_left_alone(
     assert result.returncode == 3 and "Traceback" not in result.stderr, result.stderr
     assert f"La base de données SQLite {database} est endommagée" in result.stderr
     assert database.read_bytes() == bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["signoff", "remind", "--after", str(2**63)], "Valeur invalide pour --after."),
+        (["consent", "list", "--expiring-within", str(2**31)], "Écrivez un nombre de jours, au plus 3660"),
+    ],
+    ids=["remind-after", "expiring-within"],
+)
+def test_a_huge_duration_is_refused(env: dict[str, str], args: list[str], expected: str) -> None:
+    """Found by the fuzz test (test_fuzz_cli.py): both overflowed the date they were subtracted from."""
+    make_org()
+    refused(env, args, expected)
