@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlmodel import SQLModel, col, select
+from typer.testing import CliRunner
 
+from balise.cli.main import main
 from balise.config import get_settings
 from balise.db import session_scope
 from balise.models import AuditEvent, Member, Organization, Post, utcnow
@@ -62,3 +65,18 @@ def snapshot() -> dict[str, list[tuple[object, ...]]]:
         chain = session.exec(select(AuditEvent.org_id, AuditEvent.hash).order_by(col(AuditEvent.id))).all()
     tables["audit chain heads"] = sorted({org: head for org, head in chain}.items())  # the last event wins
     return tables
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_in_process(args: list[str]) -> Outcome:
+    """`balise ARGS` in this process, stdin empty (a prompt reads end of file), output captured."""
+    with CliRunner().isolation(input="") as (stdout, stderr, _):
+        code = main(args)
+        sys_out, sys_err = stdout.getvalue(), stderr.getvalue()
+    return Outcome(code, sys_out.decode("utf-8", "replace"), sys_err.decode("utf-8", "replace"))

@@ -12,7 +12,7 @@ import pytest
 
 from balise.db import reset_engine
 from tests.conftest import run_cli
-from tests.helpers import make_org, make_post, snapshot
+from tests.helpers import make_org, make_post, run_in_process, snapshot
 
 HEADER = "date,time,platforms,text"
 
@@ -45,7 +45,16 @@ def test_an_argument_that_is_not_utf8_is_refused(env: dict[str, str]) -> None:
     make_org()
     # What Python makes of the bytes "Offre \xff" in a command line (PEP 383).
     args = ["draft", "add", "Offre \udcff", "-p", "facebook", "--at", "2031-01-10 10:00", "--as", "Marie"]
-    refused(env, args, "L'argument n° 3 (« Offre ? ») contient des octets qui ne sont pas du texte UTF-8")
+    refused(env, args, "L'argument n° 3 (« Offre ? ») contient des octets qui ne sont pas du texte")
+
+
+def test_a_nul_in_an_argument_from_a_python_caller_is_refused(env: dict[str, str]) -> None:
+    """A shell cannot pass NUL, a caller of `main` can; PostgreSQL would fail on it mid-command."""
+    make_org()
+    before = snapshot()
+    outcome = run_in_process(["draft", "add", "Of\x00fre", "-p", "x", "--at", "2031-01-10 10:00", "--as", "Marie"])
+    assert outcome.code == 2 and "L'argument n° 3 (« Of?fre ») contient des octets" in outcome.stderr
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize(

@@ -123,15 +123,23 @@ def _command() -> core.Command:
     return typer.main.get_command(app)
 
 
-def _refuse_undecodable(argv: list[str]) -> None:
+def _is_text(arg: str) -> bool:
     """Python keeps bytes that are not UTF-8 in its arguments as lone surrogates, which no database,
-    file or terminal accepts: refuse them here rather than fail half-way through a command."""
+    file or terminal accepts; nor does PostgreSQL accept NUL (a shell cannot pass one, a Python
+    caller of `main` can)."""
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in arg
+
+
+def _refuse_undecodable(argv: list[str]) -> None:
+    """Refuse such an argument before the command runs, rather than fail half-way through it."""
     for position, arg in enumerate(argv, start=1):
-        try:
-            arg.encode("utf-8")
-        except UnicodeEncodeError:
-            shown = arg.encode("utf-8", "replace").decode("utf-8")
-            raise InvalidInput("cli.not_utf8", position=position, arg=shown) from None
+        if not _is_text(arg):
+            shown = arg.replace("\x00", "?").encode("utf-8", "replace").decode("utf-8")
+            raise InvalidInput("cli.not_utf8", position=position, arg=shown)
 
 
 def main(argv: list[str]) -> int:
