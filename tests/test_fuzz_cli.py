@@ -22,13 +22,12 @@ import typer.main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
-from typer.testing import CliRunner
 
-from balise.cli.main import app, main
+from balise.cli.main import app
 from balise.consent import add_person
 from balise.db import session_scope
 from balise.models import Organization
-from tests.helpers import NO_QUIET_HOURS, make_org, make_post, snapshot
+from tests.helpers import NO_QUIET_HOURS, make_org, make_post, run_in_process, snapshot
 
 # `serve` and `worker` run until stopped; `demo` builds its own organization for a minute.
 LONG_RUNNING = {"serve", "worker", "demo"}
@@ -97,15 +96,15 @@ def make_files(folder: Path) -> Files:
         "pdf": str(folder / "formulaire.pdf"),
         "out": str(folder / "sortie"),
     }
-    hostile = [str(folder), "/nulle/part.csv", str(folder / "nul.csv"), str(folder / "immense.csv")]
-    hostile += [str(folder / "guillemet.csv"), str(folder / "latin1.csv"), "/dev/null", str(folder / "sortie/x/y")]
+    hostile = [str(folder), str(folder / "nulle/part.csv"), str(folder / "nul.csv"), str(folder / "immense.csv")]
+    hostile += [str(folder / "guillemet.csv"), str(folder / "latin1.csv"), str(folder / "sortie/x/y")]
     return Files(good, hostile)
 
 
 HOSTILE = [
     "", " ", "\x00", "Of\x00fre", "\udcff", "Offre \udcff", "-1", "0", "1", str(2**31), str(2**63), str(2**64),
     "9" * 40, "1e308", "inf", "nan", "9999-12-31 23:59", "9999-12-31", "0001-01-01T00:00+05:00", "x" * 10_000,
-    "../../../etc/passwd", "--", "%s {0} {}", "été 😀", "DROP TABLE post;",
+    "../../etc/passwd", "--", "%s {0} {}", "été 😀", "DROP TABLE post;",
 ]  # fmt: skip
 
 
@@ -152,9 +151,13 @@ def good_values(param: Any, files: Files, post_ids: list[str]) -> list[str]:
 
 
 def value(param: Any, files: Files, post_ids: list[str]) -> st.SearchStrategy[str]:
+    """A good value, a hostile one or any short text, which never starts at the root: commands
+    write where they are told (`report --output`), as whoever runs the tests."""
     hostile = HOSTILE + files.hostile if base_type(param) is Path else HOSTILE
     return st.one_of(
-        st.sampled_from(good_values(param, files, post_ids)), st.sampled_from(hostile), st.text(max_size=12)
+        st.sampled_from(good_values(param, files, post_ids)),
+        st.sampled_from(hostile),
+        st.text(max_size=12).map(lambda text: text.lstrip("/")),
     )
 
 
@@ -180,21 +183,6 @@ def invocations(draw: st.DrawFn, files: Files, post_ids: list[str]) -> tuple[str
     return " ".join(path), args
 
 
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    stdout: str
-    stderr: str
-
-
-def run_in_process(args: list[str]) -> Outcome:
-    """`balise ARGS` in this process, stdin empty (a prompt reads end of file), output captured."""
-    with CliRunner().isolation(input="") as (stdout, stderr, _):
-        code = main(args)
-        sys_out, sys_err = stdout.getvalue(), stderr.getvalue()
-    return Outcome(code, sys_out.decode("utf-8", "replace"), sys_err.decode("utf-8", "replace"))
-
-
 def check(name: str, args: list[str]) -> None:
     """The property: no traceback; a refusal is French and changes nothing."""
     before = snapshot()
@@ -209,8 +197,15 @@ def check(name: str, args: list[str]) -> None:
 
 
 @pytest.fixture
-def fuzz_setup(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[Files, list[str]]]:
-    """An organization with members, a registered person and two posts; files to point at."""
+def fuzz_setup(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Files, list[str]]]:
+    """An organization with members, a registered person and two posts; files to point at; and a
+    working folder deep inside `tmp_path`, so a relative path, even "../../etc/passwd" or twelve
+    characters of "../", stays in it."""
+    sandbox = tmp_path / "a" / "b" / "c" / "d" / "e" / "f"
+    sandbox.mkdir(parents=True)
+    monkeypatch.chdir(sandbox)
     org_id, author_id, _ = make_org()
     with session_scope() as session:
         org = session.get(Organization, org_id)
