@@ -141,7 +141,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:  # a folder, or a file this account may not read
+        raise ConfigError("config.toml_not_a_file", path=path, detail=exc.strerror or str(exc)) from exc
+    try:
+        return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError("config.toml_unreadable", path=path, detail=str(exc)) from exc
 

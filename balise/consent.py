@@ -29,7 +29,7 @@ from balise.posts import people_in, photos_of, platforms_of
 from balise.private import write_private
 from balise.publisher.takedown import withdraw
 from balise.states import State, record_edit
-from balise.timeparse import parse_when
+from balise.timeparse import check_year, parse_when
 
 # Posts a withdrawn or expired consent sends back to the gate: not yet published, already judged.
 BACK_TO_GATE = (State.NEEDS_REVIEW, State.AWAITING_SIGNOFF, State.SCHEDULED)
@@ -294,15 +294,19 @@ def parse_until(value: str, zone: ZoneInfo) -> datetime:
         day = date.fromisoformat(value.strip())
     except ValueError:
         return parse_when(value, zone)
+    check_year(day, value)
     end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
     if end <= utcnow():
         raise InvalidInput("consent.past_date", value=value)
     return end
 
 
+MAX_DAYS = 3660  # ten years, longer than any consent form; a far larger number overflows the date
+
+
 def parse_days(value: str) -> timedelta:
     """`--expiring-within 30d` (or 30j, or 30)."""
-    match = re.fullmatch(r"\s*(\d+)\s*[dj]?\s*", value.lower())
-    if match is None:
-        raise InvalidInput("consent.bad_duration", value=value)
+    match = re.fullmatch(r"\s*(\d{1,9})\s*[dj]?\s*", value.lower())
+    if match is None or int(match.group(1)) > MAX_DAYS:
+        raise InvalidInput("consent.bad_duration", value=value, most=MAX_DAYS)
     return timedelta(days=int(match.group(1)))

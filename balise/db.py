@@ -25,6 +25,7 @@ from balise.private import private_database, tighten_data_dir
 LOCK_WAIT_MS = 30_000
 LOCK_POLL = 0.0005
 READ_ONLY = "balise_read_only"  # a connection's execution option, set by `read_scope`
+CORRUPT = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 
 @contextmanager
@@ -66,6 +67,7 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin)
+        sa.event.listen(engine, "handle_error", _sqlite_corrupt)
     # `balise worker`'s supervisor forks the worker, and RQ forks its scheduler process: a child
     # must not reuse its parent's sockets.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
@@ -80,6 +82,14 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
     cursor.close()
+
+
+def _sqlite_corrupt(context: sa.engine.ExceptionContext) -> None:
+    """A damaged SQLite file fails on whichever page a statement reads first, anywhere in balise:
+    say so once, here, instead of a traceback. The failed statement's transaction is rolled back."""
+    error = context.original_exception
+    if isinstance(error, sqlite3.DatabaseError) and error.sqlite_errorcode in CORRUPT:
+        raise ConfigError("db.corrupt", path=context.engine.url.database if context.engine else "?", detail=error)
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:

@@ -95,21 +95,27 @@ def read_csv(path: Path) -> list[CsvRow]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput("import.not_utf8", path=path, line=data[: exc.start].count(b"\n") + 1) from exc
+    if "\x00" in text:  # no text column of PostgreSQL can hold it, nor any file path
+        raise InvalidInput("import.nul_character", path=path, line=text[: text.index("\x00")].count("\n") + 1)
     header_line = text.split("\n", 1)[0]
     if not header_line.strip():
         raise InvalidInput("import.no_rows", path=path)
     # Excel in French saves "CSV" with semicolons; the header tells which separator is used.
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [_column(name, path) for name in next(reader)]
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        raise InvalidInput("import.missing_columns", path=path, missing=", ".join(missing))
-    rows = [
-        CsvRow(number, dict(zip(header, cells, strict=False)), too_many_cells=len(cells) > len(header))
-        for number, cells in enumerate(reader, start=FIRST_ROW)
-        if any(cell.strip() for cell in cells)  # spreadsheets leave empty rows at the end
-    ]
+    try:
+        header = [_column(name, path) for name in next(reader)]
+        missing = [name for name in REQUIRED if name not in header]
+        if missing:
+            raise InvalidInput("import.missing_columns", path=path, missing=", ".join(missing))
+        rows = [
+            CsvRow(number, dict(zip(header, cells, strict=False)), too_many_cells=len(cells) > len(header))
+            for number, cells in enumerate(reader, start=FIRST_ROW)
+            if any(cell.strip() for cell in cells)  # spreadsheets leave empty rows at the end
+        ]
+    except csv.Error as exc:  # a cell over the csv module's limit, most often a quote never closed
+        limit = csv.field_size_limit()
+        raise InvalidInput("import.cell_too_long", path=path, line=reader.line_num, limit=limit) from exc
     if not rows:
         raise InvalidInput("import.no_rows", path=path)
     return rows

@@ -17,6 +17,7 @@ from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from balise.media import open_photo
 from balise.private import private_dir, write_private
 
 ACCEPTED = {"JPEG", "PNG", "GIF", "WEBP", "HEIF"}  # HEIF (a phone's HEIC) is converted to JPEG
@@ -122,7 +123,7 @@ def importable(source: Path, workdir: Path) -> Path:
     """A phone's HEIC becomes a JPEG the media store accepts; any other file is returned as is."""
     _heif()
     try:
-        with Image.open(source) as image:
+        with open_photo(source) as image:
             if image.format != "HEIF":
                 return source
             converted = ImageOps.exif_transpose(image).convert("RGB")

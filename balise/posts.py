@@ -35,6 +35,7 @@ from balise.states import State, created, record_edit, transition
 from balise.timeparse import local_iso
 
 MAX_LINK = 2000  # the longest address browsers and platforms reliably take
+MAX_ID = 2**63 - 1  # SQLite's INTEGER and PostgreSQL's BIGINT
 
 
 @dataclass(frozen=True)
@@ -238,7 +239,9 @@ def cancel_post(session: Session, post: Post, actor: Member, reason: str | None)
 
 
 def get_post(session: Session, org: Organization, post_id: int) -> Post:
-    post = session.get(Post, post_id)
+    """The organization's post `post_id`; `NotFound` otherwise, also for a number no database
+    column can hold (SQLite fails on integers beyond 64 bits instead of finding nothing)."""
+    post = session.get(Post, post_id) if -MAX_ID <= post_id <= MAX_ID else None
     if post is None or post.org_id != org.id:
         raise NotFound("posts.unknown", post_id=post_id)
     return post

@@ -33,6 +33,7 @@ from balise.metrics import count_text, platform_name
 from balise.models import AccountSnapshot, AuditEvent, ComplianceResult, Organization, Post, PostSnapshot, utcnow
 from balise.private import FILE_MODE, user_mode
 from balise.states import State
+from balise.timeparse import check_year
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -75,6 +76,7 @@ def parse_period(first: str, last: str, zone: ZoneInfo) -> Period:
             days.append(datetime.strptime(value.strip(), "%Y-%m-%d").date())
         except ValueError as exc:
             raise InvalidInput("report.bad_date", option=option, value=value) from exc
+        check_year(days[-1], value)
     if days[1] < days[0]:
         raise InvalidInput("report.end_before_start", first=first, last=last)
     return Period(days[0], days[1], zone)

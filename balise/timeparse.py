@@ -6,7 +6,7 @@ with the two readings spelled out, instead of silently shifting a post by an hou
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from balise.errors import InvalidInput
@@ -14,6 +14,9 @@ from balise.errors import InvalidInput
 NOW_WORDS = {"maintenant", "now", "tout de suite"}
 PAST_TOLERANCE = timedelta(minutes=1)
 LOCAL_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S")
+# A clear limit far inside what Python's dates and the databases hold: a year like 9999 is a typo,
+# and moving its last day to another zone, or a day later, overflows.
+YEARS = range(2000, 2101)
 
 
 def known_zone(name: object) -> ZoneInfo | None:
@@ -23,6 +26,12 @@ def known_zone(name: object) -> ZoneInfo | None:
         return ZoneInfo(name)  # type: ignore[arg-type]
     except (TypeError, ValueError, OSError, ZoneInfoNotFoundError):
         return None
+
+
+def check_year(day: date, value: str) -> None:
+    """`InvalidInput` for a date outside `YEARS`, before any arithmetic on it can overflow."""
+    if day.year not in YEARS:
+        raise InvalidInput("time.out_of_range", value=value, first=YEARS[0], last=YEARS[-1])
 
 
 def parse_when(value: str, zone: ZoneInfo, now: datetime | None = None) -> datetime:
@@ -44,11 +53,13 @@ def _parse(text: str, zone: ZoneInfo) -> datetime:
             naive = datetime.strptime(text, fmt)
         except ValueError:
             continue
+        check_year(naive.date(), text)
         return _localize(naive, zone, text)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
         raise InvalidInput("time.malformed", value=text) from exc
+    check_year(moment.date(), text)
     if moment.tzinfo is None:
         return _localize(moment, zone, text)
     return moment.astimezone(UTC)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, col, select
+from typer.testing import CliRunner
 
 from balise.checking import record_verdict
+from balise.cli.main import main
 from balise.compliance import Verdict
 from balise.config import get_settings
 from balise.db import session_scope
-from balise.models import Member, Organization, Post, utcnow
+from balise.models import AuditEvent, Member, Organization, Post, utcnow
 from balise.organizations import add_member, create_organization
 from balise.posts import DraftInput, create_post
 
@@ -57,3 +60,29 @@ def gate_passed(session: Session, post: Post) -> None:
     """Stand in for the compliance worker: its approving verdict on the post's current content."""
     assert post.id
     record_verdict(session, post.id, post.content_hash, Verdict("approved", (), "test"))
+def snapshot() -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, and each organization's audit chain head: what a refused command
+    must leave exactly as it found it."""
+    with session_scope() as session:
+        tables = {
+            table.name: sorted(map(tuple, session.execute(select(table)).all()), key=repr)
+            for table in SQLModel.metadata.sorted_tables
+        }
+        chain = session.exec(select(AuditEvent.org_id, AuditEvent.hash).order_by(col(AuditEvent.id))).all()
+    tables["audit chain heads"] = sorted({org: head for org, head in chain}.items())  # the last event wins
+    return tables
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_in_process(args: list[str]) -> Outcome:
+    """`balise ARGS` in this process, stdin empty (a prompt reads end of file), output captured."""
+    with CliRunner().isolation(input="") as (stdout, stderr, _):
+        code = main(args)
+        sys_out, sys_err = stdout.getvalue(), stderr.getvalue()
+    return Outcome(code, sys_out.decode("utf-8", "replace"), sys_err.decode("utf-8", "replace"))

@@ -6,9 +6,12 @@ A command is added by writing one module in `balise/cli/` and one line below.
 from __future__ import annotations
 
 import sys
+from functools import cache
 from typing import Annotated
 
 import typer
+import typer.main
+from typer._click import core
 from typer._click import exceptions as click
 
 from balise.cli import (
@@ -36,7 +39,7 @@ from balise.cli import metrics as metrics_cmd
 from balise.cli import policy as policy_cmd
 from balise.cli import report as report_cmd
 from balise.cli.common import GLOBAL
-from balise.errors import BaliseError
+from balise.errors import BaliseError, InvalidInput
 from balise.i18n import t
 from balise.private import keep_private
 
@@ -116,24 +119,56 @@ def _usage_message(exc: click.ClickException) -> str:
     return f"{message} {help_hint}"
 
 
-def run() -> None:
-    """Console entry point: a `BaliseError` becomes its message and exit code, never a traceback."""
-    keep_private()
+@cache
+def _command() -> core.Command:
+    """`app` as the Click command it becomes, built once per process: building it reads every
+    command's signature (0.14 s here), which `main` called in-process (tests) would repeat each time."""
+    return typer.main.get_command(app)
+
+
+def _is_text(arg: str) -> bool:
+    """Python keeps bytes that are not UTF-8 in its arguments as lone surrogates, which no database,
+    file or terminal accepts; nor does PostgreSQL accept NUL (a shell cannot pass one, a Python
+    caller of `main` can)."""
     try:
-        code = app(standalone_mode=False)
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in arg
+
+
+def _refuse_undecodable(argv: list[str]) -> None:
+    """Refuse such an argument before the command runs, rather than fail half-way through it."""
+    for position, arg in enumerate(argv, start=1):
+        if not _is_text(arg):
+            shown = arg.replace("\x00", "?").encode("utf-8", "replace").decode("utf-8")
+            raise InvalidInput("cli.not_utf8", position=position, arg=shown)
+
+
+def main(argv: list[str]) -> int:
+    """Run `balise ARGV`; a `BaliseError` becomes its message and exit code, never a traceback."""
+    try:
+        _refuse_undecodable(argv)
+        code = _command().main(args=argv, prog_name="balise", standalone_mode=False)
     except BaliseError as exc:
         output.error(exc.message())
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.NoArgsIsHelpError as exc:
         print(exc.ctx.get_help() if exc.ctx else "")
-        sys.exit(0)
+        return 0
     except click.ClickException as exc:
         output.error(_usage_message(exc))
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except typer.Abort:
         output.error(t("cli.interrupted"))
-        sys.exit(130)
-    sys.exit(code if isinstance(code, int) else 0)
+        return 130
+    return code if isinstance(code, int) else 0
+
+
+def run() -> None:
+    """Console entry point: what balise writes is for this account only."""
+    keep_private()
+    sys.exit(main(sys.argv[1:]))
 
 
 if __name__ == "__main__":

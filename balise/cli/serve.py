@@ -49,10 +49,19 @@ def serve_command(
     server.run()
 
 
+HOURS_IN_A_YEAR = 24 * 366  # past it nothing waits for sign-off any more, and a far larger one overflows the date
+
+
 @signoff_app.command("remind")
 def remind_command(
     after: Annotated[
-        float, typer.Option("--after", min=0, help="Rappeler ce qui attend depuis plus de tant d'heures.")
+        float,
+        typer.Option(
+            "--after",
+            min=0,
+            max=HOURS_IN_A_YEAR,
+            help="Rappeler ce qui attend depuis plus de tant d'heures (au plus un an).",
+        ),
     ] = 24,
 ) -> None:
     """Rappelle aux approbateur·trice·s ce qui attend leur approbation depuis trop longtemps.
