@@ -4,49 +4,24 @@ after a draft is added, and the same photo is stored once."""
 from __future__ import annotations
 
 import hashlib
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
 from balise.config import get_settings
 from balise.errors import InvalidInput
 from balise.models import Photo
-from balise.photos import UploadCopy, upload_copy
+from balise.photos import UploadCopy, open_photo, upload_copy
 from balise.private import write_private
 
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
-# Above every phone's ordinary photo (12 to 50 megapixels); decoded, 100 megapixels already take 300 MB.
-MAX_MEGAPIXELS = 100
-MAX_PIXELS = MAX_MEGAPIXELS * 1_000_000
-# Pillow's own guard, set to the same limit, fails beyond twice it and warns in English below that;
-# `open_photo` refuses those photos itself, in French, so the warning would only repeat it.
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
-
-
 @dataclass(frozen=True)
 class StoredPhoto:
     sha256: str
     path: Path
     mime: str
     original_name: str
-
-
-@contextmanager
-def open_photo(source: Path) -> Iterator[Image.Image]:
-    """The photo opened by Pillow, header read; `InvalidInput` if it has more pixels than balise accepts."""
-    try:
-        image = Image.open(source)
-    except Image.DecompressionBombError as exc:  # beyond twice the limit Pillow refuses to open it at all
-        raise InvalidInput("media.too_many_pixels", path=source, limit=MAX_MEGAPIXELS) from exc
-    with image:
-        if image.width * image.height > MAX_PIXELS:
-            raise InvalidInput("media.too_many_pixels", path=source, limit=MAX_MEGAPIXELS)
-        yield image
 
 
 def store_photo(source: Path, media_dir: Path) -> StoredPhoto:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -17,8 +20,30 @@ from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from balise.media import open_photo
+from balise.errors import InvalidInput
 from balise.private import private_dir, write_private
+
+# Above every phone's ordinary photo (12 to 50 megapixels); decoded, 100 megapixels already take 300 MB.
+MAX_MEGAPIXELS = 100
+MAX_PIXELS = MAX_MEGAPIXELS * 1_000_000
+# Pillow's own guard, set to the same limit, fails beyond twice it and warns in English below that;
+# `open_photo` refuses those photos itself, in French, so the warning would only repeat it.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+
+@contextmanager
+def open_photo(source: Path) -> Iterator[Image.Image]:
+    """The photo opened by Pillow, header read; `InvalidInput` if it has more pixels than balise accepts."""
+    try:
+        image = Image.open(source)
+    except Image.DecompressionBombError as exc:  # beyond twice the limit Pillow refuses to open it at all
+        raise InvalidInput("media.too_many_pixels", path=source, limit=MAX_MEGAPIXELS) from exc
+    with image:
+        if image.width * image.height > MAX_PIXELS:
+            raise InvalidInput("media.too_many_pixels", path=source, limit=MAX_MEGAPIXELS)
+        yield image
+
 
 ACCEPTED = {"JPEG", "PNG", "GIF", "WEBP", "HEIF"}  # HEIF (a phone's HEIC) is converted to JPEG
 UPLOAD_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
