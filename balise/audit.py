@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from balise.config import get_settings
 from balise.errors import ConfigError
 from balise.models import AuditEvent, Organization, utcnow
+from balise.private import private_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +132,8 @@ def _advance_head(org_id: int, head: Head) -> None:
     """Write the head file unless it already names a later event. Workers and commands commit in
     any order on one data directory, so the file lock and the id comparison keep it moving forward."""
     path = head_path(org_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.parent / ".lock", "a") as lock:
+    private_dir(path.parent)
+    with os.fdopen(os.open(path.parent / ".lock", os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             current = read_head(path)
@@ -140,9 +141,7 @@ def _advance_head(org_id: int, head: Head) -> None:
             current = None  # a damaged head file is replaced by a good one
         if current is not None and current.event_id >= head.event_id:
             return
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_text(json.dumps({"org_id": org_id, **asdict(head)}), encoding="utf-8")
-        os.replace(temporary, path)
+        write_private(path, json.dumps({"org_id": org_id, **asdict(head)}).encode("utf-8"))
 
 
 @sa.event.listens_for(Session, "after_commit")

@@ -41,7 +41,7 @@ def with_learned(draft: Draft, policy: Policy, reasons: list[Reason], model: Mod
     kept += [
         learned_reason(draft, policy, model, code, float(p[j]))
         for j, code in enumerate(CODES)
-        if code not in found and p[j] >= model.flag
+        if code not in found and p[j] >= model.flag[j]
     ]
     return kept
 

@@ -58,8 +58,8 @@ class Model:
     idf: np.ndarray  # (features,)
     coef: np.ndarray  # (codes, features)
     intercept: np.ndarray  # (codes,)
-    flag: float  # a code at or above this probability is a finding
-    certain: float  # at or above this, the finding takes the code's own severity (else: a person decides)
+    flag: np.ndarray  # (codes,): a code at or above its probability here is a finding
+    certain: float  # at or above this too, the finding takes the code's own severity (else: a person decides)
     veto: float  # a rule's finding below this probability of its code is taken for an explanation of the rule
 
     def probabilities(self, folded_texts: list[str]) -> np.ndarray:
@@ -77,7 +77,7 @@ class Model:
         np.savez_compressed(
             out, version=np.array(self.version), used=used.astype(np.int32), idf=self.idf[used],
             coef=self.coef[:, used].astype(np.float32), intercept=self.intercept,
-            thresholds=np.array([self.flag, self.certain, self.veto]),
+            flag=self.flag, thresholds=np.array([self.certain, self.veto]),
         )  # fmt: skip
         return out.getvalue()
 
@@ -89,8 +89,8 @@ class Model:
         idf[used] = stored["idf"]
         coef = np.zeros((len(CODES), N_FEATURES), dtype=np.float32)
         coef[:, used] = stored["coef"]
-        flag, certain, veto = (float(v) for v in stored["thresholds"])
-        return cls(str(stored["version"]), idf, coef, stored["intercept"], flag, certain, veto)
+        certain, veto = (float(v) for v in stored["thresholds"])
+        return cls(str(stored["version"]), idf, coef, stored["intercept"], stored["flag"], certain, veto)
 
 
 @cache

@@ -276,7 +276,7 @@ def learned_reason(draft: Draft, policy: Policy, model: Model, code: str, probab
         span=span,
         clause=rules.clause,
         suggestion=suggestion,
-        severity=rules.severity if probability >= model.certain else "needs_review",
+        severity=rules.severity if probability >= max(model.certain, model.flag[column]) else "needs_review",
     )
 
 

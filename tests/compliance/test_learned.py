@@ -34,19 +34,19 @@ def test_the_model_file_reads_back_to_the_same_probabilities() -> None:
     again = Model.from_bytes(model.to_bytes())
     texts = ["bonne fete a julie", "ecrivez nous en message prive pour en parler", "offre d emploi"]
     assert np.allclose(model.probabilities(texts), again.probabilities(texts), atol=1e-5)
-    assert (again.flag, again.certain, again.veto) == (model.flag, model.certain, model.veto)
+    assert list(again.flag) == list(model.flag) and (again.certain, again.veto) == (model.certain, model.veto)
 
 
 def test_a_rule_finding_the_model_takes_for_an_explanation_is_dropped() -> None:
     text = "Bonne fête à notre animatrice Nathalie! Toute l'équipe te souhaite une belle journée."
     policy = load_policy()
     assert check_draft(Draft(text, ("facebook",)), policy).verdict == "rejected"
-    trusting = replace(shipped(), flag=1.01, veto=1.01)  # the model never agrees: every rule finding goes
+    trusting = replace(shipped(), flag=np.full(4, 1.01), veto=1.01)  # the model never agrees: every rule finding goes
     assert check_draft(Draft(text, ("facebook",)), policy, trusting).verdict == "approved"
 
 
 def test_a_model_learns_from_the_cases_it_is_given() -> None:
     cases = [c for c in corpus() if c.writer == "w_regions"]
-    model = fit(cases, bags(cases), flag=0.5, certain=0.7, veto=0.0, version="test")
+    model = fit(cases, bags(cases), flag=np.full(4, 0.5), certain=0.7, veto=0.0, version="test")
     p = model.probabilities(["on pense fort a notre collegue marie qui a perdu son pere cette semaine"])[0]
     assert p[CODES.index("PERSONAL_INFO")] > p[CODES.index("CHILD_CONTACT")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from balise.compliance import Draft, check_draft, load_policy
@@ -41,7 +42,7 @@ def test_an_override_changes_the_policy_version() -> None:
 
 def test_an_override_adds_people_of_the_team() -> None:
     text = "Bonne semaine à notre homme à tout faire, qui se remet de sa chirurgie."
-    rules_only = replace(shipped(), flag=1.01, veto=0.0)  # the learned model already finds it on its own
+    rules_only = replace(shipped(), flag=np.full(4, 1.01), veto=0.0)  # the learned model already finds it on its own
     assert check_draft(Draft(text), None, rules_only).verdict != "rejected"
     policy = load_policy('[codes.PERSONAL_INFO.add]\npersons = ["notre homme à tout faire"]')
     verdict = check_draft(Draft(text), policy, rules_only)
