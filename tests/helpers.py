@@ -16,6 +16,8 @@ from balise.db import session_scope
 from balise.models import AuditEvent, Member, Organization, Post, utcnow
 from balise.organizations import add_member, create_organization
 from balise.posts import DraftInput, create_post
+from balise.queue.queues import COMPLIANCE, enqueue_check
+from balise.queue.worker import run_worker
 
 # Tests publish "now" at whatever hour they run; the quiet hours have tests of their own.
 NO_QUIET_HOURS = '[quiet_hours]\nstart = "00:00"\nend = "00:00"\n'
@@ -86,3 +88,12 @@ def run_in_process(args: list[str]) -> Outcome:
         code = main(args)
         sys_out, sys_err = stdout.getvalue(), stderr.getvalue()
     return Outcome(code, sys_out.decode("utf-8", "replace"), sys_err.decode("utf-8", "replace"))
+
+
+def gate(post_id: int) -> None:
+    """Queue the post's current version for the gate and let a real worker check it."""
+    with session_scope() as session:
+        post = session.get(Post, post_id)
+        assert post
+        enqueue_check(post_id, post.version)
+    run_worker([COMPLIANCE], burst=True, with_scheduler=False)

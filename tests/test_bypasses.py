@@ -10,28 +10,18 @@ from balise.errors import TransitionRefused
 from balise.models import ComplianceResult, Member, Post
 from balise.notify import waiting_on
 from balise.organizations import add_member
-from balise.queue.queues import COMPLIANCE, enqueue_check
-from balise.queue.worker import run_worker
 from balise.states import State, transition
 from balise.web.preview import preview_of
 from tests.conftest import run_cli
-from tests.helpers import make_org, make_post, state_of
+from tests.helpers import gate, make_org, make_post, state_of
 
 OFFER = "Offre d'emploi : ESPACE recrute une animatrice pour ses ateliers de prévention. Postulez avant le 15 janvier."
-
-
-def _check(post_id: int) -> None:
-    with session_scope() as session:
-        post = session.get(Post, post_id)
-        assert post
-        enqueue_check(post_id, post.version)
-    run_worker([COMPLIANCE], burst=True, with_scheduler=False)
 
 
 def test_an_override_before_the_gate_checked_the_edit_is_refused(env: dict[str, str]) -> None:
     org, author, _ = make_org()
     post_id = make_post(org, author, text=OFFER)
-    _check(post_id)
+    gate(post_id)
     assert state_of(post_id) == State.AWAITING_SIGNOFF
     edited = run_cli(["draft", "edit", str(post_id), "--text", OFFER + " Écrivez-nous.", "--as", "Marie"], env)
     assert edited.returncode == 0, edited.stderr
@@ -76,7 +66,7 @@ def test_a_preview_says_not_checked_when_no_verdict_covers_the_content(env: dict
         post = session.get(Post, post_id)
         assert post
         assert preview_of(session, post).checked is False
-    _check(post_id)
+    gate(post_id)
     with session_scope() as session:
         post = session.get(Post, post_id)
         assert post
@@ -94,10 +84,10 @@ def test_an_approver_who_rewrote_a_colleague_draft_cannot_sign_it_off(env: dict[
         assert o
         add_member(session, o, name="Chantal", email="chantal@exemple.org", role="approver", actor="test")
     post_id = make_post(org, author, text=OFFER)
-    _check(post_id)
+    gate(post_id)
     rewrite = run_cli(["draft", "edit", str(post_id), "--text", OFFER + " Bienvenue!", "--as", "Julie"], env)
     assert rewrite.returncode == 0, rewrite.stderr
-    _check(post_id)
+    gate(post_id)
     assert state_of(post_id) == State.AWAITING_SIGNOFF
     alone = run_cli(["approve", str(post_id), "--as", "Julie"], env)
     assert alone.returncode != 0

@@ -5,29 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from balise.db import session_scope
-from balise.models import Post
-from balise.queue.queues import COMPLIANCE, enqueue_check
-from balise.queue.worker import run_worker
 from balise.states import State
 from tests.conftest import run_cli
-from tests.helpers import make_org, make_post, state_of
+from tests.helpers import gate, make_org, make_post, state_of
 
 OFFER = "Offre d'emploi : ESPACE recrute une animatrice pour ses ateliers de prévention. Postulez avant le 15 janvier."
-
-
-def _check(post_id: int) -> None:
-    with session_scope() as session:
-        post = session.get(Post, post_id)
-        assert post
-        enqueue_check(post_id, post.version)
-    run_worker([COMPLIANCE], burst=True, with_scheduler=False)
 
 
 def test_a_refusal_at_sign_off_with_a_code_is_exported_as_an_example(env: dict[str, str], tmp_path: Path) -> None:
     org, author, _ = make_org()
     post_id = make_post(org, author, text=OFFER)
-    _check(post_id)
+    gate(post_id)
     assert state_of(post_id) == State.AWAITING_SIGNOFF
     refused = run_cli(
         ["approve", str(post_id), "--refuse", "--reason", "Le poste est celui de sa sœur", "--code", "personal_info",
@@ -47,7 +35,7 @@ def test_a_refusal_at_sign_off_with_a_code_is_exported_as_an_example(env: dict[s
 def test_an_unknown_code_refuses_nothing_and_keeps_nothing(env: dict[str, str]) -> None:
     org, author, _ = make_org()
     post_id = make_post(org, author, text=OFFER)
-    _check(post_id)
+    gate(post_id)
     refused = run_cli(["reject", str(post_id), "--reason", "non", "--code", "HUMEUR", "--as", "Julie"], env)
     assert refused.returncode != 0 and "Codes possibles" in refused.stderr and "Traceback" not in refused.stderr
     assert state_of(post_id) == State.AWAITING_SIGNOFF
@@ -57,7 +45,7 @@ def test_an_unknown_code_refuses_nothing_and_keeps_nothing(env: dict[str, str]) 
 def test_an_override_is_kept_as_a_compliant_example(env: dict[str, str]) -> None:
     org, author, _ = make_org()
     post_id = make_post(org, author, text="Quelle belle soirée au restaurant hier avec les amis!")
-    _check(post_id)
+    gate(post_id)
     assert state_of(post_id) == State.NEEDS_REVIEW
     done = run_cli(["override", str(post_id), "--reason", "Souper de l'équipe, c'est correct", "--as", "Julie"], env)
     assert done.returncode == 0, done.stderr
