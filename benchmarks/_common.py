@@ -30,6 +30,7 @@ from balise.db import reset_engine, session_scope
 from balise.models import Member, Organization, Post
 from balise.posts import DraftInput, create_post, targets_of
 from balise.queue.connection import reset_redis
+from balise.queue.embedded import EmbeddedRedis
 from balise.queue.queues import enqueue_publish
 from balise.signoff import LateChoice, approve
 from tests.fakes.fixtures import FakeAccount
@@ -120,11 +121,21 @@ def installation(
 
 @contextmanager
 def _redis(given: str | None) -> Iterator[str]:
+    """The Redis given, the machine's (BALISE_TEST_SHARED_SERVICES=1, as CI), else an embedded one."""
     if given is not None:
         yield given
         return
-    with claimed_redis() as url:
-        yield url
+    if os.environ.get("BALISE_TEST_SHARED_SERVICES") == "1":
+        with claimed_redis() as url:
+            yield url
+        return
+    with tempfile.TemporaryDirectory(prefix="balise-bench-redis-") as folder:
+        server = EmbeddedRedis(Path(folder))
+        server.ensure_running()
+        try:
+            yield f"unix://{server.socket}?db=0"
+        finally:
+            server.stop()
 
 
 def _reset() -> None:

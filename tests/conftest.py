@@ -1,5 +1,7 @@
-"""Fixtures that start real parts: Redis (the running server, or balise's embedded one), and a
-fresh database per test on SQLite and on PostgreSQL (when one listens on 127.0.0.1:5432)."""
+"""Fixtures that start real parts: Redis (balise's embedded one, or the machine's server when
+BALISE_TEST_SHARED_SERVICES=1), and a fresh database per test on SQLite and, with that same
+variable (CI sets it), on the PostgreSQL of 127.0.0.1:5432. A developer's own servers on the
+default ports are never touched unless asked."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from balise.queue.connection import reset_redis
 from balise.queue.embedded import EmbeddedRedis
 from tests.fakes.fixtures import *  # noqa: F403  (fake_facebook, fake_x, fake_platform, FakeAccount)
 
+SHARED = os.environ.get("BALISE_TEST_SHARED_SERVICES") == "1"
 PG_BASE = os.environ.get("BALISE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +34,7 @@ def _listening(port: int) -> bool:
 
 
 def _postgres_ready() -> bool:
-    if not _listening(5432):
+    if not SHARED or not _listening(5432):
         return False
     import sqlalchemy as sa
 
@@ -43,17 +46,20 @@ def _postgres_ready() -> bool:
 
 
 POSTGRES = _postgres_ready()
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not POSTGRES, reason="no PostgreSQL"))]
+BACKENDS = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.skipif(not POSTGRES, reason="BALISE_TEST_SHARED_SERVICES=1 not set")),
+]
 
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The machine's Redis on 127.0.0.1:6379, or an embedded one for the run.
+    """The machine's Redis on 127.0.0.1:6379 when shared services are asked for, else an embedded one.
 
     On the shared server each test run claims a database of its own (1 to 15), so two runs
     at once on one machine never flush each other's queues.
     """
-    if _listening(6379):
+    if SHARED and _listening(6379):
         claims = redis.Redis(host="127.0.0.1", port=6379, db=0)
         for db in range(1, 16):
             if claims.set(f"balise-tests:claim:{db}", os.getpid(), nx=True, ex=3 * 3600):
