@@ -169,7 +169,7 @@ def revoke(
 
 def sweep(session: Session, actor: str) -> Consequences:
     """Posts not yet published whose photos no longer have every consent they need (expired,
-    withdrawn) go back to the gate; for cron, beside `publish-due`."""
+    withdrawn) go back to the gate; `balise tick` runs it every minute."""
     query = (
         select(Post)
         .join(Photo, col(Photo.post_id) == Post.id)

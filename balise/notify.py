@@ -119,7 +119,7 @@ def send_pending(limit: int = 100) -> MailWaiting | None:
     """Send the outbox's waiting mails, oldest first, each claimed so that two senders never send
     one twice. At a failure that holds for every mail (BALISE_SMTP_URL, the server) stop and
     return what to fix (the caller shows or logs it): the mails wait for the next send
-    (`balise publish-due`, every minute)."""
+    (`balise tick`, every minute)."""
     if not get_settings().smtp_url:
         return None
     with read_scope() as session:

@@ -92,13 +92,15 @@ def revoke(
 
 @app.command("sweep")
 def sweep(as_: AsOption = None) -> None:
-    """Renvoie à la vérification les publications dont un consentement a expiré (pour cron).
+    """Renvoie à la vérification les publications dont un consentement a expiré, tout de suite.
 
-    À ajouter à cron, par exemple une fois l'heure, à côté de « balise publish-due » :
-
-      0 * * * * balise consent sweep
+    « balise tick », la ligne cron, le fait déjà chaque minute.
 
     Le publieur vérifie aussi les consentements juste avant chaque envoi.
+
+    Exemple :
+
+      balise consent sweep
     """
     from balise.consent import sweep as run
     from balise.db import session_scope

@@ -38,6 +38,7 @@ from balise.cli import importer as import_cmd
 from balise.cli import metrics as metrics_cmd
 from balise.cli import policy as policy_cmd
 from balise.cli import report as report_cmd
+from balise.cli import tick as tick_cmd
 from balise.cli.common import GLOBAL
 from balise.errors import BaliseError, InvalidInput
 from balise.i18n import t
@@ -73,6 +74,7 @@ app.command("override")(signoff.override_command)
 app.command("inbox")(signoff.inbox_command)
 app.command("retract")(retract.retract_command)
 app.command("publish-due")(ops.publish_due_command)
+app.command("tick")(tick_cmd.tick_command)
 app.command("worker")(ops.worker_command)
 app.command("status")(ops.status_command)
 app.command("stop")(ops.stop_command)
