@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from balise import audit
+from balise.config import AccountOwner
 from balise.errors import InvalidInput, NotFound, PermissionDenied
 from balise.models import Member, Organization
 
@@ -40,6 +41,12 @@ def current_organization(session: Session, slug: str | None = None) -> Organizat
     if real or orgs:
         return (real or orgs)[0]
     raise NotFound("orgs.none")
+
+
+def account_owner(session: Session, org: Organization) -> AccountOwner:
+    """Whose accounts `org` publishes with: its own table of the TOML file, and the environment's
+    only if it is the default organization (the one commands act on without `--org`)."""
+    return AccountOwner(org.slug, org.name, default=current_organization(session).id == org.id)
 
 
 def add_member(session: Session, org: Organization, *, name: str, email: str, role: str, actor: str) -> Member:

@@ -13,9 +13,9 @@ from balise.cli.main import main
 from balise.compliance import Verdict
 from balise.config import get_settings
 from balise.db import session_scope
-from balise.models import AuditEvent, Member, Organization, Post, utcnow
+from balise.models import AuditEvent, Member, Organization, Post, Target, utcnow
 from balise.organizations import add_member, create_organization
-from balise.posts import DraftInput, create_post
+from balise.posts import DraftInput, create_post, targets_of
 from balise.queue.queues import COMPLIANCE, enqueue_check
 from balise.queue.worker import run_worker
 
@@ -56,6 +56,13 @@ def state_of(post_id: int) -> str:
         post = session.get(Post, post_id)
         assert post
         return post.state
+
+
+def targets_by_platform(post_id: int) -> dict[str, Target]:
+    with session_scope() as session:
+        post = session.get(Post, post_id)
+        assert post
+        return {t.platform: t for t in targets_of(session, post)}
 
 
 def gate_passed(session: Session, post: Post) -> None:
