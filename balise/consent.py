@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from balise import audit
-from balise.compliance.photos import ConsentFacts, PersonFacts, PhotoFacts, consent_reasons
+from balise.compliance.photo_rules import ConsentFacts, PersonFacts, PhotoFacts, consent_reasons
 from balise.compliance.policy import load_policy
 from balise.errors import InvalidInput, NotFound
 from balise.i18n import t
