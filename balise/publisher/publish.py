@@ -31,7 +31,7 @@ from balise.errors import (
     TransitionRefused,
 )
 from balise.i18n import t
-from balise.media import outgoing_copy
+from balise.media.images import outgoing_copy
 from balise.models import Organization, Photo, Post, Target, utcnow
 from balise.notify import tell_responsible
 from balise.organizations import account_owner

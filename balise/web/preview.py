@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from balise.media import outgoing_copy
+from balise.media.images import outgoing_copy
 from balise.models import Organization, Photo, Post, utcnow
 from balise.notify import InlineImage
 from balise.organizations import org_zone
