@@ -173,16 +173,22 @@ def login_required(org: Organization) -> bool:
     return org.require_login if org.require_login is not None else bool(get_settings().smtp_url)
 
 
-def set_require_login(session: Session, org: Organization, member: Member, switch: str) -> bool:
-    """Set the organization's choice (`on`, `off`, or `default`: on exactly when mail is
-    configured), admins only, audited; on needs mail, or nobody could log in. Returns the effect."""
-    if switch not in LOGIN_SWITCHES:
-        raise InvalidInput("login.bad_switch", value=switch, known=", ".join(LOGIN_SWITCHES))
+def login_switch(text: str) -> bool | None:
+    """`on`, `off` or `default` (None: on exactly when mail is configured)."""
+    if text not in LOGIN_SWITCHES:
+        raise InvalidInput("login.bad_switch", value=text, known=", ".join(LOGIN_SWITCHES))
+    return LOGIN_SWITCHES[text]
+
+
+def set_require_login(session: Session, org: Organization, member: Member, value: bool | None) -> bool:
+    """Set the organization's choice (None: the default), admins only, audited; on needs mail, or
+    nobody could log in. Returns whether login is now required."""
     require_role(member, "admin")
-    if LOGIN_SWITCHES[switch] and not get_settings().smtp_url:
+    if value and not get_settings().smtp_url:
         raise ConfigError("login.needs_mail")
-    org.require_login = LOGIN_SWITCHES[switch]
+    org.require_login = value
     session.add(org)
     assert org.id is not None
+    switch = next(name for name, known in LOGIN_SWITCHES.items() if known is value)
     audit.record(session, org_id=org.id, actor=member.name, channel="cli", action="require_login", reason=switch)
     return login_required(org)

@@ -61,8 +61,9 @@ def set_(
 
       balise org set --require-login default
     """
-    from balise.organizations import set_require_login
+    from balise.organizations import login_switch, set_require_login
 
+    value = login_switch(require_login)
     with org_session() as (session, org):
-        required = set_require_login(session, org, acting_member(session, org, as_, guarded=True), require_login)
+        required = set_require_login(session, org, acting_member(session, org, as_, guarded=True), value)
     output.ok(t("login.org_set_on" if required else "login.org_set_off"))
