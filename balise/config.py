@@ -110,6 +110,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("BALISE_PUBLIC_URL", "public_url"),
     )
     smtp_url: str | None = _env("BALISE_SMTP_URL")
+    session_file: Path | None = _env("BALISE_SESSION_FILE")  # `balise login`'s session; default below
     mail_from: str | None = _env("BALISE_MAIL_FROM")
     facebook_page_id: str | None = _env("BALISE_FACEBOOK_PAGE_ID")
     facebook_page_token: str | None = _env("BALISE_FACEBOOK_PAGE_TOKEN")
@@ -166,6 +167,12 @@ class Settings(BaseSettings):
     @property
     def data_path(self) -> Path:
         return (self.data_dir or Path(platformdirs.user_data_dir(APP))).expanduser()
+
+    @property
+    def session_path(self) -> Path:
+        """Where `balise login` keeps this account's session: its own config dir, beside balise.toml's
+        default place (not beside BALISE_CONFIG, which a server may share between accounts)."""
+        return (self.session_file or Path(platformdirs.user_config_dir(APP)) / "session.json").expanduser()
 
     @property
     def effective_database_url(self) -> str:
@@ -301,6 +308,8 @@ def describe_settings(settings: Settings) -> list[SettingLine]:
             value = settings.effective_database_url
         if field_name == "data_dir" and value is None:
             value = settings.data_path
+        if field_name == "session_file" and value is None:
+            value = settings.session_path
         shown = "" if value is None else str(value)
         if field_name in SECRETS:
             shown = _masked(shown)

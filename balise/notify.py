@@ -111,6 +111,15 @@ def _write_mail(
     ))  # fmt: skip
 
 
+MAIL_FAILURES = (ConfigError, OSError, smtplib.SMTPException)  # what `send_mail` raises when mail cannot go
+
+
+def mail_failure(exc: Exception) -> str:
+    """What went wrong sending a mail, said for a person, with any password in a URL masked."""
+    said = exc.message() if isinstance(exc, BaliseError) else str(exc) or type(exc).__name__
+    return mask_url_password(said)
+
+
 class MailWaiting(ConfigError):
     """Mail could not be sent: the decision stands, its mails wait in the outbox for the next send."""
 
@@ -134,9 +143,8 @@ def send_pending(limit: int = 100) -> MailWaiting | None:
             sent = _send_one(mail_id)
         except smtplib.SMTPRecipientsRefused as exc:
             _settle(mail_id, "dropped", error=mask_url_password(str(exc.recipients)))  # this mail only; never accepted
-        except (ConfigError, OSError, smtplib.SMTPException) as exc:
-            said = exc.message() if isinstance(exc, BaliseError) else str(exc) or type(exc).__name__
-            detail = mask_url_password(said)
+        except MAIL_FAILURES as exc:
+            detail = mail_failure(exc)
             _settle(mail_id, "pending", error=detail)
             with read_scope() as session:
                 count = session.exec(select(func.count()).where(OutboxMail.state == "pending")).one()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from balise.cli.main import main
 from balise.compliance import Verdict
 from balise.config import get_settings
 from balise.db import session_scope
+from balise.login import SESSION_LIFETIME, open_session
 from balise.models import AuditEvent, Member, Organization, Post, Target, utcnow
 from balise.organizations import add_member, create_organization
 from balise.posts import DraftInput, create_post, targets_of
@@ -49,6 +51,17 @@ def make_post(
         post = create_post(session, org, author, draft, get_settings().data_path / "media")
         assert post.id
         return post.id
+
+
+def log_in_as(member_id: int, lifetime: timedelta = SESSION_LIFETIME) -> None:
+    """Open this account's session for the member, as `balise login` does once the mailed code is
+    typed (tests/test_login.py goes through the mail; other tests only need someone logged in)."""
+    with session_scope() as session:
+        member = session.get(Member, member_id)
+        assert member
+        org = session.get(Organization, member.org_id)
+        assert org
+        open_session(org, member, lifetime)
 
 
 def state_of(post_id: int) -> str:
@@ -93,6 +106,8 @@ def run_in_process(args: list[str]) -> Outcome:
     """`balise ARGS` in this process, stdin empty (a prompt reads end of file), output captured."""
     with CliRunner().isolation(input="") as (stdout, stderr, _):
         code = main(args)
+        sys.stdout.flush()  # `print` (JSON output) writes through a buffer that getvalue does not see
+        sys.stderr.flush()
         sys_out, sys_err = stdout.getvalue(), stderr.getvalue()
     return Outcome(code, sys_out.decode("utf-8", "replace"), sys_err.decode("utf-8", "replace"))
 

@@ -20,11 +20,10 @@ from tests.conftest import run_cli
 from tests.consent.builders import consent, person, photo_post
 from tests.consent.builders import gate as check_now
 from tests.helpers import gate, make_post, run_in_process, state_of
+from tests.smtp import Mailbox, free_port
 from tests.test_pipeline import _sign
-from tests.web import conftest as web_fixtures
-from tests.web.conftest import JOB_OFFER, Mailbox, awaiting_draft, free_port, make_team
+from tests.web.conftest import JOB_OFFER, awaiting_draft, make_team
 
-mailbox = web_fixtures.mailbox  # the real SMTP server (aiosmtpd) of the web tests
 JULIE, CHANTAL = "julie@exemple.org", "chantal@exemple.org"
 
 

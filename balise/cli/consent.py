@@ -84,7 +84,7 @@ def revoke(
     from balise.consent import revoke as withdraw
 
     with org_session() as (session, org):
-        member = acting_member(session, org, as_)
+        member = acting_member(session, org, as_, guarded=True)
         done = withdraw(session, org, person, reason=reason, actor=member.name)
     output.ok(t("consent.revoked", name=person))
     _follow_up(done)

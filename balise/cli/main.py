@@ -22,8 +22,10 @@ from balise.cli import (
     draft,
     gate,
     init,
+    login,
     member,
     ops,
+    org,
     output,
     people,
     photo,
@@ -79,6 +81,10 @@ app.command("worker")(ops.worker_command)
 app.command("status")(ops.status_command)
 app.command("stop")(ops.stop_command)
 app.add_typer(member.app, name="member")
+app.add_typer(org.app, name="org")
+app.command("login")(login.login_command)
+app.command("logout")(login.logout_command)
+app.command("whoami")(login.whoami_command)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(audit_cmd.app, name="audit")
 app.command("check")(check_cmd.check_command)

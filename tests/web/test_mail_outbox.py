@@ -16,8 +16,8 @@ from balise.db import session_scope
 from balise.models import Member, OutboxMail, Post
 from balise.notify import send_pending, tell_author
 from tests.conftest import run_cli
-from tests.helpers import make_post
-from tests.web.conftest import Mailbox, awaiting_draft, free_port, make_team, state
+from tests.helpers import log_in_as, make_post
+from tests.web.conftest import SECRET, Mailbox, awaiting_draft, free_port, make_team, state
 
 PASSWORD = "s3cr3t-du-courriel"
 MARIE = "marie@exemple.org"
@@ -37,9 +37,14 @@ def test_an_approval_commits_when_mail_fails_and_its_notice_goes_at_the_next_sen
     if smtp_url == "closed-port":  # a server that does not answer, with a password in the URL
         smtp_url = f"smtp://balise:{PASSWORD}@127.0.0.1:{free_port()}"
     monkeypatch.setenv("BALISE_SMTP_URL", smtp_url)
+    monkeypatch.setenv("BALISE_SECRET_KEY", SECRET)
     reset_settings()
-    post_id = awaiting_draft(make_team())  # the worker's own sends fail too; its mails wait
-    approved = run_cli(["approve", str(post_id), "--as", "Julie"], {**env, "BALISE_SMTP_URL": smtp_url})
+    team = make_team()
+    post_id = awaiting_draft(team)  # the worker's own sends fail too; its mails wait
+    log_in_as(team.approver_id)  # with mail configured, only the logged-in member signs off on the command line
+    approved = run_cli(
+        ["approve", str(post_id), "--as", "Julie"], {**env, "BALISE_SMTP_URL": smtp_url, "BALISE_SECRET_KEY": SECRET}
+    )
     assert approved.returncode == 0, approved.stderr
     assert state(post_id) == "scheduled"
     shown = approved.stdout + approved.stderr
