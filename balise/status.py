@@ -8,12 +8,15 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from balise.heartbeat import CRON_STALLED, alive, last
+from balise.heartbeat import CRON_STALLED, forget_stopped, last
 from balise.models import Organization, Post, PostCount, Target, utcnow
 from balise.schedule import OVERDUE
 from balise.states import State, TargetState
 
 RECENT = timedelta(days=30)  # failed targets older than this no longer clutter the status
+# `balise status`'s exit code, for a monitoring tool (README): the worst that applies.
+EXIT_NEEDS_PERSON = 1
+EXIT_STALLED = 2
 
 
 @dataclass
@@ -31,10 +34,14 @@ class StatusReport:
     queues: dict[str, int] | None
     queue_error: str | None
     cron_last: datetime | None
-    workers: list[tuple[str, datetime, bool]]
+    workers: list[tuple[str, datetime, bool]]  # name, last beat, alive (else stopped: listed this once)
     problems: list[Problem] = field(default_factory=list)
     stalled: bool = False
     stall_reasons: list[str] = field(default_factory=list)
+    needs_person: bool = False
+
+    def exit_code(self) -> int:
+        return EXIT_STALLED if self.stalled else EXIT_NEEDS_PERSON if self.needs_person else 0
 
 
 def build_status(session: Session, org: Organization) -> StatusReport:
@@ -48,7 +55,8 @@ def build_status(session: Session, org: Organization) -> StatusReport:
     except Exception as exc:  # noqa: BLE001 - status must still print when Redis is down
         queues, queue_error = None, str(exc)
     crons = last(session, "cron")
-    workers = [(w.name, w.last_seen, alive(w, now)) for w in last(session, "worker")]
+    stopped = forget_stopped(session, now)  # what is left beat within WORKER_ALIVE
+    workers = [(w.name, w.last_seen, True) for w in last(session, "worker")] + [(n, s, False) for n, s in stopped]
     report = StatusReport(counts, queues, queue_error, crons[0].last_seen if crons else None, workers)
     report.problems = _problems(session, org, now)
     active = counts[State.SCHEDULED] + counts[State.PUBLISHING]
@@ -59,6 +67,7 @@ def build_status(session: Session, org: Organization) -> StatusReport:
     if any(p.kind in {"overdue", "stuck"} for p in report.problems):
         report.stall_reasons.append("overdue")
     report.stalled = bool(report.stall_reasons)
+    report.needs_person = any(p.kind == "needs_person" for p in report.problems)
     return report
 
 

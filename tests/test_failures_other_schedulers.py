@@ -75,7 +75,7 @@ def test_status_says_when_cron_stopped_and_exits_non_zero(env: dict[str, str]) -
             row.last_seen = utcnow() - timedelta(minutes=10)
             session.add(row)
     result = run_cli(["status"], env)
-    assert result.returncode == 1
+    assert result.returncode == 2  # publishing stalled (README)
     assert "cron n'a pas lancé" in result.stderr
     data = json.loads(run_cli(["status", "--json"], env).stdout)
     assert data["stalled"] is True and "cron" in data["stall_reasons"]

@@ -68,7 +68,10 @@ def worker_command(
 def status_command(json_: JsonOption = False) -> None:
     """Où en est balise : publications par état, files, cron, travailleurs, retards.
 
-    Quitte avec un code non nul si la publication est bloquée (pour un outil de surveillance).
+    Un travailleur muet depuis plus de 2 minutes est affiché une fois comme arrêté, puis oublié.
+
+    Code de sortie (pour un outil de surveillance) : 0 tout va bien; 1 une publication demande
+    une intervention; 2 la publication est bloquée (cron arrêté, publications en retard).
 
     Exemples :
 
@@ -92,8 +95,8 @@ def status_command(json_: JsonOption = False) -> None:
         output.print_json(data)
     else:
         _print_status(report, zone)
-    if report.stalled:
-        raise typer.Exit(1)
+    if report.exit_code():
+        raise typer.Exit(report.exit_code())
 
 
 def _print_status(report: StatusReport, zone: ZoneInfo) -> None:
@@ -113,8 +116,10 @@ def _print_status(report: StatusReport, zone: ZoneInfo) -> None:
     cron = local_iso(report.cron_last, zone) if report.cron_last else t("cli.never")
     console.print(t("cli.cron_last", when=cron))
     for name, seen, alive in report.workers:
-        mark = "[green]actif[/green]" if alive else "[red]muet[/red]"
-        console.print(f"  travailleur {name} : {mark} (vu {local_iso(seen, zone)})")
+        if alive:
+            console.print(t("cli.worker_alive", name=name, when=local_iso(seen, zone)))
+        else:
+            output.warn(t("cli.worker_stopped", name=name, when=local_iso(seen, zone)))
     for p in report.problems:
         problem = t("cli.problem_" + p.kind)
         since = local_iso(p.since, zone)
@@ -122,6 +127,9 @@ def _print_status(report: StatusReport, zone: ZoneInfo) -> None:
         console.print(line, soft_wrap=True)
     for reason in report.stall_reasons:
         output.error(t("cli.stalled_" + reason))
+    if report.needs_person:
+        posts = sorted({p.post_id for p in report.problems if p.kind == "needs_person"})
+        output.error(t("cli.status_needs_person", post_id=posts[0], posts=", ".join(map(str, posts))))
 
 
 def stop_command() -> None:
