@@ -70,8 +70,7 @@ def status_command(json_: JsonOption = False) -> None:
 
     Un travailleur muet depuis plus de 2 minutes est affiché une fois comme arrêté, puis oublié.
 
-    Code de sortie (pour un outil de surveillance) : 0 tout va bien; 1 une publication demande
-    une intervention; 2 la publication est bloquée (cron arrêté, publications en retard).
+    Code de sortie (surveillance) : 0 tout va bien, 1 intervention nécessaire, 2 publication bloquée.
 
     Exemples :
 
