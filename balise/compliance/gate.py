@@ -34,10 +34,16 @@ def rule_reasons(draft: Draft, policy: Policy) -> list[Reason]:
 
 def with_learned(draft: Draft, policy: Policy, reasons: list[Reason], model: Model) -> list[Reason]:
     """The rules' findings that the model does not take for an explanation of the rule ("our
-    facilitators never add children"), plus the codes the model finds and the rules missed."""
+    facilitators never add children"), plus the codes the model finds and the rules missed.
+
+    The model learned ROEQ's mission: a topic an organization added to its own policy is its
+    mission too, so the model's "off mission" gives way to it."""
     p = model.probabilities([folded(draft.text).text])[0]
     kept = [r for r in reasons if r.code not in CODES or p[CODES.index(r.code)] >= model.veto]
     found = {r.code for r in kept}
+    roeq_topics = {topic.id for topic in load_policy().topics}
+    if any(topic not in roeq_topics for topic in matched_topics(draft, policy)):
+        found.add("OFF_MISSION")
     kept += [
         learned_reason(draft, policy, model, code, float(p[j]))
         for j, code in enumerate(CODES)

@@ -28,7 +28,9 @@ MODEL_PATH = Path(__file__).parent / "models" / "gate.npz"
 CORPUS = Path(__file__).resolve().parents[2] / "tests" / "data"
 Bag = tuple[np.ndarray, np.ndarray]
 MAX_FALSE_ALARMS = 0.025  # thresholds are chosen to stay under this on writers left out
-_C = 10.0
+# Weak regularization generalizes best across writers (pooled held-out catch rate at 2.5 % false
+# alarms, 9 writers: C=10 85.3 %, 30 87.5 %, 100 88.5 %, 300 89.0 %, 1000 89.3 % with more alarms).
+_C = 300.0
 CERTAIN = 0.7  # below this a finding of the model goes to a person (needs_review), not straight to refusal
 
 
