@@ -24,7 +24,7 @@ from balise.errors import InvalidInput, NotFound
 from balise.i18n import t
 from balise.models import Consent, Organization, Person, Photo, PhotoPerson, Post, utcnow
 from balise.notify import tell_responsible
-from balise.platform_names import canonical_platforms
+from balise.platforms import canonical_platforms
 from balise.posts import people_in, photos_of, platforms_of
 from balise.private import write_private
 from balise.publisher.takedown import withdraw

@@ -30,7 +30,7 @@ from balise.models import (
     Target,
 )
 from balise.photos import importable
-from balise.platform_names import canonical_platforms
+from balise.platforms import canonical_platforms
 from balise.states import State, created, record_edit, transition
 from balise.timeparse import local_iso
 

@@ -23,7 +23,7 @@ from typing import Any
 from balise.compliance.normalize import fold_words
 from balise.compliance.terms import TermError, compile_terms
 from balise.errors import PolicyError
-from balise.platform_names import PLATFORMS
+from balise.platforms import PLATFORMS
 
 SEVERITIES = ("approved", "needs_review", "rejected")
 ADD = "add"

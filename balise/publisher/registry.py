@@ -7,7 +7,7 @@ from collections.abc import Callable
 from balise.config import ENV_NAMES, AccountOwner, OrganizationAccounts, Settings, config_path, required_keys
 from balise.errors import ConfigError
 from balise.i18n import t
-from balise.platform_names import canonical_platform
+from balise.platforms import canonical_platform
 from balise.publisher.base import Platform
 from balise.publisher.platforms import facebook, sandbox, x
 

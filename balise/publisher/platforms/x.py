@@ -18,10 +18,10 @@ import requests
 import tweepy
 from tweepy.auth import OAuth1UserHandler
 
-from balise.compliance.x_length import MAX_WEIGHTED_LENGTH, weighted_length
 from balise.config import OrganizationAccounts, Settings
 from balise.errors import NeedsPerson, Permanent, PlatformError, RetryLater
 from balise.i18n import t
+from balise.platforms.x_length import MAX_WEIGHTED_LENGTH, weighted_length
 from balise.publisher.base import (
     AccountMetrics,
     CredentialReport,
