@@ -1,8 +1,9 @@
 """The platforms balise publishes to, as facts the gate and the adapters both read.
 
-One entry per platform in `PLATFORMS`: its name and the names people may type for it. This
-package imports nothing of the gate, the publisher, the database, the queue, the web or the CLI,
-so both sides can share it without reaching into each other.
+One entry per platform in `PLATFORMS`: its name, the names people may type for it, whether its
+link goes out inside the text. This package imports nothing of the gate, the publisher, the
+database, the queue, the web or the CLI, so both sides can share it without reaching into each
+other.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ class PlatformFacts:
 
     name: str  # canonical: stored in targets and consents, typed on the command line
     aliases: tuple[str, ...] = ()  # other names people type for it
+    link_in_text: bool = False  # the link is sent inside the text, and counts in its length
 
 
 PLATFORMS: dict[str, PlatformFacts] = {
     facts.name: facts
     for facts in (
         PlatformFacts("facebook"),
-        PlatformFacts("x", aliases=("twitter",)),
+        PlatformFacts("x", aliases=("twitter",), link_in_text=True),
         PlatformFacts("sandbox"),
     )
 }
@@ -48,3 +50,10 @@ def canonical_platforms(names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     for name in names:
         seen[canonical_platform(name)] = None
     return tuple(seen)
+
+
+def text_with_link(text: str, link: str | None) -> str:
+    """The text as it goes out where the link is part of it (X): what the gate must count."""
+    if link and link not in text:
+        return f"{text}\n\n{link}"
+    return text

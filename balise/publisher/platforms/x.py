@@ -21,6 +21,7 @@ from tweepy.auth import OAuth1UserHandler
 from balise.config import OrganizationAccounts, Settings
 from balise.errors import NeedsPerson, Permanent, PlatformError, RetryLater
 from balise.i18n import t
+from balise.platforms import text_with_link
 from balise.platforms.x_length import MAX_WEIGHTED_LENGTH, weighted_length
 from balise.publisher.base import (
     AccountMetrics,
@@ -29,7 +30,6 @@ from balise.publisher.base import (
     PostMetrics,
     Publication,
     RemotePost,
-    text_with_link,
 )
 from balise.publisher.http import (
     DEFAULT_TIMEOUT,
