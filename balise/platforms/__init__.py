@@ -1,16 +1,34 @@
 """The platforms balise publishes to, as facts the gate and the adapters both read.
 
-One entry per platform in `PLATFORMS`: its name, the names people may type for it, whether its
-link goes out inside the text. This package imports nothing of the gate, the publisher, the
-database, the queue, the web or the CLI, so both sides can share it without reaching into each
-other.
+One entry per platform in `PLATFORMS`: its name, the names people may type for it, its limits,
+whether its link goes out inside the text. This package imports nothing of the gate, the
+publisher, the database, the queue, the web or the CLI, so both sides can share it without
+reaching into each other.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, fields
 
 from balise.errors import InvalidInput
+from balise.platforms.x_length import MAX_WEIGHTED_LENGTH
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one post may carry on a platform; None where the platform sets no such limit."""
+
+    max_chars: int | None = None  # characters as Python counts them
+    weighted_max: int | None = None  # X's count (`x_length.weighted_length`)
+    photo_max_bytes: int | None = None  # balise shrinks a heavier photo before sending it
+    photo_max_side: int | None = None  # in pixels, the longer side
+
+    def table(self) -> dict[str, int]:
+        """The limits set, as a policy's `[limits.<platform>]` table writes them."""
+        return {key: value for key, value in asdict(self).items() if value is not None}
+
+
+LIMIT_KEYS = tuple(f.name for f in fields(Limits))
 
 
 @dataclass(frozen=True)
@@ -19,14 +37,26 @@ class PlatformFacts:
 
     name: str  # canonical: stored in targets and consents, typed on the command line
     aliases: tuple[str, ...] = ()  # other names people type for it
+    limits: Limits = field(default_factory=Limits)
     link_in_text: bool = False  # the link is sent inside the text, and counts in its length
 
 
 PLATFORMS: dict[str, PlatformFacts] = {
     facts.name: facts
     for facts in (
-        PlatformFacts("facebook"),
-        PlatformFacts("x", aliases=("twitter",), link_in_text=True),
+        PlatformFacts(
+            "facebook",
+            # A post's message: 63,206 characters. A Page's photo: 4 MB at most
+            # (developers.facebook.com/docs/graph-api/reference/page/photos).
+            limits=Limits(max_chars=63206, photo_max_bytes=4 * 1024 * 1024, photo_max_side=2048),
+        ),
+        PlatformFacts(
+            "x",
+            aliases=("twitter",),
+            # 280 weighted characters; a photo: 5 MB at most (docs.x.com, media/upload).
+            limits=Limits(weighted_max=MAX_WEIGHTED_LENGTH, photo_max_bytes=5 * 1024 * 1024, photo_max_side=4096),
+            link_in_text=True,
+        ),
         PlatformFacts("sandbox"),
     )
 }
