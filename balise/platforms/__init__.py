@@ -1,9 +1,10 @@
 """The platforms balise publishes to, as facts the gate and the adapters both read.
 
 One entry per platform in `PLATFORMS`: its name, the names people may type for it, its limits,
-whether its link goes out inside the text. This package imports nothing of the gate, the
-publisher, the database, the queue, the web or the CLI, so both sides can share it without
-reaching into each other.
+whether its link goes out inside the text. Adding a platform is one entry here plus its adapter,
+`balise/publisher/platforms/<name>.py`. This package imports nothing of the gate, the publisher,
+the database, the queue, the web or the CLI (`tests/test_import_layers.py`), so both sides can
+share it without reaching into each other.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The platform registry: the names people type, each platform's limits as the gate applies them."""
+"""The platform registry: the names people type, each platform's limits as the gate applies them,
+and one adapter per registered platform."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import pytest
 from balise.compliance import Draft, Policy, check_draft, load_policy
 from balise.errors import InvalidInput
 from balise.platforms import PLATFORMS, canonical_platform, canonical_platforms, text_with_link
+from balise.publisher import registry
+from balise.publisher.platforms import facebook, sandbox, x
 
 
 def _too_long(text: str, platform: str, policy: Policy | None = None) -> list[str]:
@@ -32,6 +35,13 @@ def test_an_unknown_platform_is_refused_with_the_names_people_may_type() -> None
         canonical_platform("myspace")
     message = caught.value.message(lang="fr")
     assert "myspace" in message and "facebook, x (twitter), sandbox" in message
+
+
+def test_every_platform_is_published_by_the_adapter_named_after_it() -> None:
+    assert list(registry.FACTORIES) == list(PLATFORMS)
+    for module in (facebook, sandbox, x):
+        assert module.ADAPTER.name == module.__name__.rsplit(".", 1)[-1]
+        assert registry.FACTORIES[module.ADAPTER.name] == module.ADAPTER.from_accounts
 
 
 def test_the_gate_applies_each_platform_s_own_limits() -> None:

@@ -254,6 +254,9 @@ class FacebookPlatform:
         )
 
 
+ADAPTER = FacebookPlatform  # what `publisher.registry` builds for "facebook"
+
+
 def _message(publication: Publication) -> str:
     """The text sent: a feed post carries its link apart, a photo caption carries it inline."""
     return text_with_link(publication.text, publication.link) if publication.photos else publication.text

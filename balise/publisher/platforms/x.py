@@ -222,6 +222,9 @@ class XPlatform:
         )
 
 
+ADAPTER = XPlatform  # what `publisher.registry` builds for "x"
+
+
 def _text(publication: Publication) -> str:
     return text_with_link(publication.text, publication.link)
 
