@@ -40,6 +40,8 @@ class PlatformFacts:
     aliases: tuple[str, ...] = ()  # other names people type for it
     limits: Limits = field(default_factory=Limits)
     link_in_text: bool = False  # the link is sent inside the text, and counts in its length
+    public: bool = True  # someone reads it (the sandbox: nobody); `balise check` checks these by default
+    colour: str = "#8e8e8e"  # its curves on the annual report's charts
 
 
 PLATFORMS: dict[str, PlatformFacts] = {
@@ -50,6 +52,7 @@ PLATFORMS: dict[str, PlatformFacts] = {
             # A post's message: 63,206 characters. A Page's photo: 4 MB at most
             # (developers.facebook.com/docs/graph-api/reference/page/photos).
             limits=Limits(max_chars=63206, photo_max_bytes=4 * 1024 * 1024, photo_max_side=2048),
+            colour="#1565c0",
         ),
         PlatformFacts(
             "x",
@@ -57,11 +60,13 @@ PLATFORMS: dict[str, PlatformFacts] = {
             # 280 weighted characters; a photo: 5 MB at most (docs.x.com, media/upload).
             limits=Limits(weighted_max=MAX_WEIGHTED_LENGTH, photo_max_bytes=5 * 1024 * 1024, photo_max_side=4096),
             link_in_text=True,
+            colour="#212121",
         ),
-        PlatformFacts("sandbox"),
+        PlatformFacts("sandbox", public=False),
     )
 }
 ALIASES = {alias: facts.name for facts in PLATFORMS.values() for alias in facts.aliases}
+PUBLIC = tuple(name for name, facts in PLATFORMS.items() if facts.public)
 # How the names are listed to people: "facebook, x (twitter), sandbox".
 SPELLED = ", ".join(name + (f" ({', '.join(f.aliases)})" if f.aliases else "") for name, f in PLATFORMS.items())
 

@@ -7,7 +7,7 @@ import pytest
 
 from balise.compliance import Draft, Policy, check_draft, load_policy
 from balise.errors import InvalidInput
-from balise.platforms import PLATFORMS, canonical_platform, canonical_platforms, text_with_link
+from balise.platforms import PLATFORMS, PUBLIC, canonical_platform, canonical_platforms, text_with_link
 from balise.publisher import registry
 from balise.publisher.platforms import facebook, sandbox, x
 
@@ -19,6 +19,7 @@ def _too_long(text: str, platform: str, policy: Policy | None = None) -> list[st
 
 def test_the_names_are_those_of_the_design() -> None:
     assert list(PLATFORMS) == ["facebook", "x", "sandbox"]
+    assert PUBLIC == ("facebook", "x")
 
 
 @pytest.mark.parametrize("typed", ["x", "X", " twitter ", "Twitter"])
