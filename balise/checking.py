@@ -12,8 +12,8 @@ from balise.db import read_scope, session_scope
 from balise.errors import TransitionRefused
 from balise.models import ComplianceResult, Organization, Post, utcnow
 from balise.notify import announce_awaiting_signoff
+from balise.platforms import text_with_link
 from balise.posts import platforms_of
-from balise.publisher.base import text_with_link
 from balise.states import State, transition
 
 OUTCOME = {"approved": State.AWAITING_SIGNOFF, "needs_review": State.NEEDS_REVIEW, "rejected": State.REJECTED}

@@ -24,7 +24,7 @@ from balise.i18n import t
 from balise.media.store import keep_evidence
 from balise.models import Consent, Organization, Person, Photo, PhotoPerson, Post, utcnow
 from balise.notify import tell_responsible
-from balise.platform_names import canonical_platforms
+from balise.platforms import canonical_platforms
 from balise.posts import people_in, photos_of, platforms_of
 from balise.publisher.takedown import withdraw
 from balise.states import State, record_edit

@@ -23,7 +23,7 @@ from balise.errors import BaliseError, InvalidInput
 from balise.i18n import t
 from balise.models import Member, Organization, Post
 from balise.organizations import org_zone
-from balise.platform_names import canonical_platforms
+from balise.platforms import canonical_platforms
 from balise.posts import DraftInput, create_post
 from balise.timeparse import parse_when
 

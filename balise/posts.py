@@ -29,7 +29,7 @@ from balise.models import (
     PostAuthor,
     Target,
 )
-from balise.platform_names import canonical_platforms
+from balise.platforms import canonical_platforms
 from balise.states import State, created, record_edit, transition
 from balise.timeparse import local_iso
 

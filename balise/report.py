@@ -31,6 +31,7 @@ from balise.errors import InvalidInput
 from balise.i18n import t
 from balise.metrics import count_text, platform_name
 from balise.models import AccountSnapshot, AuditEvent, ComplianceResult, Organization, Post, PostSnapshot, utcnow
+from balise.platforms import PLATFORMS
 from balise.private import FILE_MODE, user_mode
 from balise.states import State
 from balise.timeparse import check_year
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 TOP_POSTS = 10
-COLOURS = {"facebook": "#1565c0", "x": "#212121", "sandbox": "#8e8e8e"}
 
 
 @dataclass(frozen=True)
@@ -318,7 +318,7 @@ def audience_chart(points: list[AudiencePoint], zone: ZoneInfo) -> str | None:
                     style,
                     marker="o" if len(values) < 40 else None,
                     markersize=3,
-                    color=COLOURS.get(platform),
+                    color=PLATFORMS[platform].colour if platform in PLATFORMS else None,
                     label=t(f"report.series_{measure}", name=platform_name(platform)),
                 )
     axes.xaxis.set_major_locator(AutoDateLocator(maxticks=8))

@@ -17,6 +17,7 @@ from balise.compliance.photo_rules import PhotoFacts
 from balise.compliance.rules import is_empty
 from balise.errors import InvalidInput, PolicyError
 from balise.i18n import t
+from balise.platforms import PUBLIC, SPELLED
 
 _COLOURS = {"approved": "green", "needs_review": "yellow", "rejected": "red"}
 
@@ -59,7 +60,7 @@ def check_command(
         typer.Option(
             "--platform",
             "-p",
-            help="Plateforme visée (facebook, x) ; répétable. Par défaut : les deux.",
+            help=f"Plateforme visée ({SPELLED}) ; répétable. Par défaut : {', '.join(PUBLIC)}.",
             show_default=False,
         ),
     ] = None,
@@ -107,7 +108,7 @@ def check_command(
     assert text is not None
     if is_empty(text):
         raise InvalidInput("compliance.empty")
-    platforms = tuple(platform) if platform else ("facebook", "x")
+    platforms = tuple(platform) if platform else PUBLIC
     _show(text, check_draft(Draft(text, platforms, category), effective))
 
 

@@ -10,6 +10,7 @@ import typer
 from balise.cli import output
 from balise.cli.common import AsOption, JsonOption, acting_member, enqueue_quietly, org_session, send_notices
 from balise.i18n import t
+from balise.platforms import SPELLED
 
 if TYPE_CHECKING:
     from balise.consent import Consequences
@@ -21,7 +22,7 @@ app = typer.Typer(help="Consentements photo : enregistrer, retirer, lister.", no
 def grant(
     person: Annotated[str, typer.Argument(help="Nom de la personne (inscrite avec balise people add).")],
     platform: Annotated[
-        list[str], typer.Option("--platform", "-p", help="Plateforme couverte : facebook, x (ou twitter); répétable.")
+        list[str], typer.Option("--platform", "-p", help=f"Plateforme couverte : {SPELLED}; répétable.")
     ],
     until: Annotated[
         str | None, typer.Option("--until", help="Fin de validité : AAAA-MM-JJ (inclus). Par défaut : sans échéance.")

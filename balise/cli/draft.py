@@ -10,12 +10,13 @@ import typer
 from balise.cli import output
 from balise.cli.common import AsOption, JsonOption, acting_member, enqueue_quietly, org_session
 from balise.i18n import t
+from balise.platforms import SPELLED, canonical_platform
 
 app = typer.Typer(help="Brouillons : ajouter, lister, voir, modifier, annuler.", no_args_is_help=True)
 
 PlatformOption = Annotated[
     list[str],
-    typer.Option("--platform", "-p", help="facebook, x (ou twitter), sandbox; répétez l'option pour plusieurs."),
+    typer.Option("--platform", "-p", help=f"{SPELLED}; répétez l'option pour plusieurs."),
 ]
 AtHelp = (
     'Quand publier : "AAAA-MM-JJ HH:MM" (heure de l\'organisme), une date ISO 8601 avec décalage, ou « maintenant ».'
@@ -244,7 +245,7 @@ def cancel(
 @app.command("resolve")
 def resolve(
     post_id: Annotated[int, typer.Argument(help="Le numéro de la publication.")],
-    platform: Annotated[str, typer.Option("--platform", "-p", help="La plateforme vérifiée : facebook, x.")],
+    platform: Annotated[str, typer.Option("--platform", "-p", help=f"La plateforme vérifiée : {SPELLED}.")],
     published: Annotated[str | None, typer.Option("--published", help="L'adresse de la publication trouvée.")] = None,
     not_published: Annotated[bool, typer.Option("--not-published", help="Elle n'y est pas : la republier.")] = False,
     as_: AsOption = None,
@@ -261,7 +262,6 @@ def resolve(
       balise draft resolve 12 -p x --not-published --as Julie
     """
     from balise.errors import InvalidInput
-    from balise.platform_names import canonical_platform
     from balise.posts import get_post
     from balise.publisher.publish import resolve_by_person
 

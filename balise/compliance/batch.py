@@ -19,9 +19,9 @@ from balise.compliance.rules import is_empty, message
 from balise.compliance.verdicts import Draft
 from balise.errors import BaliseError
 from balise.i18n import t
+from balise.platforms import PUBLIC
 from balise.timeparse import known_zone
 
-DEFAULT_PLATFORMS = ("facebook", "x")
 DEFAULT_ZONE = "America/Toronto"
 # Turns a line's photos, (path, names of the people shown), into facts from the consent registry.
 PhotoResolver = Callable[[list[tuple[str, list[str]]]], tuple[PhotoFacts, ...]]
@@ -82,7 +82,7 @@ def _fields(number: int, data: dict[str, Any], policy: Policy, resolve: PhotoRes
         raise LineError("INVALID_INPUT", message("line_missing_text", line=number))
     if not isinstance(text, str):
         raise _field_error(number, "text", "une chaîne de caractères")
-    platforms = data.get("platforms") or DEFAULT_PLATFORMS
+    platforms = data.get("platforms") or PUBLIC
     if isinstance(platforms, str):
         platforms = [platforms]
     if not isinstance(platforms, list | tuple) or not all(isinstance(p, str) for p in platforms):

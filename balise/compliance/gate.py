@@ -9,7 +9,7 @@ from balise.compliance.policy import Policy, load_policy
 from balise.compliance.rules import RULES, empty, folded, learned_reason, matched_topics, too_long
 from balise.compliance.verdicts import Draft, Reason, Verdict
 from balise.errors import InvalidInput
-from balise.platform_names import canonical_platforms
+from balise.platforms import canonical_platforms
 
 # Forbidden content: once found, "no allowed topic recognised" adds nothing for the reader.
 CONTENT_CODES = frozenset({"PERSONAL_INFO", "INTERVENTION", "CHILD_CONTACT"})

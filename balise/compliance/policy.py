@@ -23,7 +23,7 @@ from typing import Any
 from balise.compliance.normalize import fold_words
 from balise.compliance.terms import TermError, compile_terms
 from balise.errors import PolicyError
-from balise.platform_names import PLATFORMS
+from balise.platforms import LIMIT_KEYS, PLATFORMS
 
 SEVERITIES = ("approved", "needs_review", "rejected")
 ADD = "add"
@@ -69,13 +69,7 @@ _SCHEMA: dict[str, dict[str, Any]] = {
     "policy": {"name": _TEXT, "version": _TEXT, "title": _TEXT},
     "organization": {"name": _TEXT, "phone": _TEXT},
     "input": {"max_chars": _NUMBER},
-    "limits": {
-        platform: {
-            "weighted_max": _NUMBER, "max_chars": _NUMBER, "clause": _TEXT,
-            "photo_max_bytes": _NUMBER, "photo_max_side": _NUMBER,
-        }  # fmt: skip
-        for platform in PLATFORMS
-    },
+    "limits": {platform: {**dict.fromkeys(LIMIT_KEYS, _NUMBER), "clause": _TEXT} for platform in PLATFORMS},
     "codes": {
         code: {**_CODE_BASE, **dict.fromkeys(keys, _TERMS)} for code, keys in _CODE_TERMS.items()
     },
@@ -207,7 +201,7 @@ def load_policy(override_text: str | None = None) -> Policy:
 
 @lru_cache(maxsize=32)
 def _load(override_text: str) -> Policy:
-    base = tomllib.loads(_base_text())
+    base = _with_platform_limits(tomllib.loads(_base_text()))
     if override_text.strip():
         override = _parse(override_text)
         _check_keys(override, _SCHEMA, (), override_text, allow_add=True)
@@ -215,6 +209,14 @@ def _load(override_text: str) -> Policy:
     _check_complete(base, override_text)
     _check_frequency(base, override_text)
     return _compile(base, override_text)
+
+
+def _with_platform_limits(data: dict[str, Any]) -> dict[str, Any]:
+    """Each platform's own limits under ROEQ's clauses: the numbers are the platforms' facts
+    (`balise.platforms`), which an organization's override may still replace."""
+    own = {name: facts.limits.table() for name, facts in PLATFORMS.items() if facts.limits.table()}
+    data["limits"] = _merge(own, data.get("limits", {}))
+    return data
 
 
 @lru_cache(maxsize=1)

@@ -17,8 +17,8 @@ from balise.compliance.photo_rules import photo_consent, photo_file
 from balise.compliance.policy import CodeRules, Policy
 from balise.compliance.terms import Hit, find, near, without
 from balise.compliance.verdicts import Draft, Reason
-from balise.compliance.x_length import overflow_index, weighted_length
 from balise.i18n import t
+from balise.platforms.x_length import overflow_index, weighted_length
 
 Rule = Callable[[Draft, Policy], list[Reason]]
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from balise.platforms import PUBLIC
+
 if TYPE_CHECKING:
     from balise.compliance.photo_rules import PhotoFacts
 
@@ -19,7 +21,7 @@ class Draft:
     and when it goes out (aware; `timezone` is the organization's, for its quiet hours)."""
 
     text: str
-    platforms: tuple[str, ...] = ("facebook", "x")
+    platforms: tuple[str, ...] = PUBLIC
     category: str | None = None
     id: str | None = None
     photos: tuple[PhotoFacts, ...] = ()

@@ -33,13 +33,6 @@ class Publication:
     not_before: datetime | None = None  # reconciliation only looks at posts created after this
 
 
-def text_with_link(text: str, link: str | None) -> str:
-    """The text as it goes out where the link is part of it (X): what the gate must count."""
-    if link and link not in text:
-        return f"{text}\n\n{link}"
-    return text
-
-
 @dataclass(frozen=True)
 class RemotePost:
     """The platform's own id of a published post, and its public address."""

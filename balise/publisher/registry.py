@@ -1,24 +1,31 @@
-"""Platform adapters by name: adding a platform is one module and one line here."""
+"""Platform adapters by name: the platforms of `balise.platforms.PLATFORMS`, each built by its
+module `balise/publisher/platforms/<name>.py` (its `ADAPTER`). Adding a platform is one entry
+there and that module: nothing to list here."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from balise.config import ENV_NAMES, AccountOwner, OrganizationAccounts, Settings, config_path, required_keys
 from balise.errors import ConfigError
 from balise.i18n import t
-from balise.platform_names import canonical_platform
+from balise.platforms import PLATFORMS, canonical_platform
+from balise.publisher import platforms
 from balise.publisher.base import Platform
-from balise.publisher.platforms import facebook, sandbox, x
 
 # An organization's accounts and the settings in, its adapter out; None: no account on that platform.
 Factory = Callable[[OrganizationAccounts, Settings], Platform | None]
 
-FACTORIES: dict[str, Factory] = {
-    "sandbox": sandbox.SandboxPlatform.from_accounts,
-    "facebook": facebook.FacebookPlatform.from_accounts,
-    "x": x.XPlatform.from_accounts,
-}
+
+def _factory(name: str) -> Factory:
+    """The adapter module is named after its platform: one place lists the platforms."""
+    module = importlib.import_module(f"{platforms.__name__}.{name}")
+    factory: Factory = module.ADAPTER.from_accounts
+    return factory
+
+
+FACTORIES: dict[str, Factory] = {name: _factory(name) for name in PLATFORMS}
 
 
 _made: dict[tuple[AccountOwner, str], tuple[Settings, Platform]] = {}

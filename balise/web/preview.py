@@ -12,15 +12,15 @@ from balise.media.images import outgoing_copy
 from balise.models import Organization, Photo, Post, utcnow
 from balise.notify import InlineImage
 from balise.organizations import org_zone
+from balise.platforms import PLATFORMS, text_with_link
 from balise.posts import author_names, current_check, photos_of, platforms_of
-from balise.publisher.base import text_with_link
 from balise.signoff import LATE_GRACE
 from balise.timeparse import local_text
 
 
 @dataclass(frozen=True)
 class PlatformView:
-    """The post on one platform: X carries the link in its text, the others show it apart."""
+    """The post on one platform: some (X) carry the link in its text, the others show it apart."""
 
     platform: str
     text: str
@@ -72,6 +72,6 @@ def _inline(photo: Photo) -> InlineImage:
 
 
 def _on(platform: str, post: Post) -> PlatformView:
-    if platform == "x":
+    if PLATFORMS[platform].link_in_text:
         return PlatformView(platform, text_with_link(post.text, post.link), None)
     return PlatformView(platform, post.text, post.link)

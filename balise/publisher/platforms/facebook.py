@@ -23,6 +23,7 @@ import requests
 from balise.config import OrganizationAccounts, Settings
 from balise.errors import NeedsPerson, Permanent, PlatformError, RetryLater
 from balise.i18n import t
+from balise.platforms import text_with_link
 from balise.publisher.base import (
     AccountMetrics,
     CredentialReport,
@@ -253,11 +254,12 @@ class FacebookPlatform:
         )
 
 
+ADAPTER = FacebookPlatform  # what `publisher.registry` builds for "facebook"
+
+
 def _message(publication: Publication) -> str:
     """The text sent: a feed post carries its link apart, a photo caption carries it inline."""
-    if publication.photos and publication.link and publication.link not in publication.text:
-        return f"{publication.text}\n\n{publication.link}"
-    return publication.text
+    return text_with_link(publication.text, publication.link) if publication.photos else publication.text
 
 
 def comparable(text: str) -> str:

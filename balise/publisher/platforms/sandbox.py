@@ -75,3 +75,6 @@ class SandboxPlatform:
 
     def check_credentials(self) -> CredentialReport:
         return CredentialReport(platform=self.name, ok=True, account=str(self.outbox))
+
+
+ADAPTER = SandboxPlatform  # what `publisher.registry` builds for "sandbox"

@@ -18,10 +18,11 @@ import requests
 import tweepy
 from tweepy.auth import OAuth1UserHandler
 
-from balise.compliance.x_length import MAX_WEIGHTED_LENGTH, weighted_length
 from balise.config import OrganizationAccounts, Settings
 from balise.errors import NeedsPerson, Permanent, PlatformError, RetryLater
 from balise.i18n import t
+from balise.platforms import text_with_link
+from balise.platforms.x_length import MAX_WEIGHTED_LENGTH, weighted_length
 from balise.publisher.base import (
     AccountMetrics,
     CredentialReport,
@@ -29,7 +30,6 @@ from balise.publisher.base import (
     PostMetrics,
     Publication,
     RemotePost,
-    text_with_link,
 )
 from balise.publisher.http import (
     DEFAULT_TIMEOUT,
@@ -220,6 +220,9 @@ class XPlatform:
             expires_at=None,  # OAuth 1.0a access tokens do not expire; they can be revoked
             problem=problem,
         )
+
+
+ADAPTER = XPlatform  # what `publisher.registry` builds for "x"
 
 
 def _text(publication: Publication) -> str:

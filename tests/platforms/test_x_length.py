@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from balise.compliance.x_length import MAX_WEIGHTED_LENGTH, overflow_index, weighted_length
+from balise.platforms.x_length import MAX_WEIGHTED_LENGTH, overflow_index, weighted_length
 
 CONFORMANCE = Path(__file__).resolve().parents[1] / "data" / "twitter-text-validate.yml"
 SECTIONS = ("WeightedTweetsWithDiscountedEmojiCounterTest", "UnicodeDirectionalMarkerCounterTest")
