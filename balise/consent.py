@@ -205,7 +205,7 @@ def _act_on_posts(
             tell_responsible(session, post, "consent-withdrawn", news)
         elif post.state in BACK_TO_GATE:
             what = f"{TAKEDOWN_REASON} ({news_of})" if news_of else t("consent.expired_edit", lang="fr")
-            record_edit(session, post, new_hash=post.content_hash, actor=actor, channel=channel, what=what)
+            record_edit(session, post, actor=actor, channel=channel, what=what)
             done.rechecks.append((post.id, post.version))
     return done
 

@@ -1,4 +1,5 @@
-"""The post state machine: the states, the legal transitions, and the one way to change state.
+"""The post state machine: the states, the legal transitions, the content hash an approval
+covers, and the one way to change state.
 
 Every change is a compare-and-set (`UPDATE ... WHERE state = expected`), so a job that runs
 twice, late, or after a crash changes nothing the second time, and every change is audited.
@@ -6,14 +7,20 @@ twice, late, or after a crash changes nothing the second time, and every change 
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case
 from sqlmodel import Session, col, select, update
 
 from balise import audit
 from balise.errors import TransitionRefused
-from balise.models import Approval, ComplianceResult, Post, PostCount, utcnow
+from balise.models import Approval, ComplianceResult, Photo, PhotoPerson, Post, PostCount, Target, utcnow
+from balise.timeparse import local_iso
 
 
 class State(StrEnum):
@@ -152,7 +159,31 @@ def transition(
         setattr(post, key, value)
 
 
-def record_edit(session: Session, post: Post, *, new_hash: str, actor: str, channel: str, what: str) -> None:
+def content_hash(text: str, link: str | None, platforms: Sequence[str], photos: Sequence[str], at: datetime) -> str:
+    """The exact content an approval covers: any change makes a new hash."""
+    payload = {"text": text, "link": link, "platforms": sorted(platforms), "photos": list(photos), "at": at.isoformat()}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def photo_entry(sha256: str, person_ids: Sequence[int]) -> str:
+    """A photo in the content hash: its bytes, and who is declared in it (unchanged when nobody is)."""
+    return f"{sha256}:{','.join(str(i) for i in sorted(person_ids))}" if person_ids else sha256
+
+
+def rehash(session: Session, post: Post) -> str:
+    """The hash of what `post` holds now; every edit and every new time takes it from here."""
+    platforms = session.exec(select(Target.platform).where(Target.post_id == post.id)).all()
+    photos = session.exec(
+        select(Photo.id, Photo.sha256).where(Photo.post_id == post.id).order_by(col(Photo.position))
+    ).all()
+    entries = [
+        photo_entry(sha256, session.exec(select(PhotoPerson.person_id).where(PhotoPerson.photo_id == photo_id)).all())
+        for photo_id, sha256 in photos
+    ]
+    return content_hash(post.text, post.link, platforms, entries, post.scheduled_at)
+
+
+def record_edit(session: Session, post: Post, *, actor: str, channel: str, what: str) -> None:
     """An edit returns the post to `pending_check`, bumps its version and voids approvals.
 
     The caller has already written the new content on `post` (not flushed); the version
@@ -161,6 +192,7 @@ def record_edit(session: Session, post: Post, *, new_hash: str, actor: str, chan
     from_state, old_version = State(post.state), post.version
     if from_state not in EDITABLE:
         raise TransitionRefused("states.not_editable", post_id=post.id, from_state=from_state.value)
+    new_hash = rehash(session, post)
     edited = {
         "state": S.PENDING_CHECK.value,
         "version": old_version + 1,
@@ -192,3 +224,20 @@ def record_edit(session: Session, post: Post, *, new_hash: str, actor: str, chan
     _count(session, post.org_id, from_state, S.PENDING_CHECK)
     # Keep the caller's copy in step with the row (whether or not the ORM synchronized it).
     post.state, post.version, post.content_hash = S.PENDING_CHECK.value, old_version + 1, new_hash
+
+
+def reschedule(session: Session, post: Post, at: datetime, *, actor: str, channel: str) -> None:
+    """The new time an approver gives a post signed off too late: same state, new content hash
+    (the approval that follows covers it), targets due then, audited."""
+    if post.state != S.AWAITING_SIGNOFF:
+        raise TransitionRefused("states.not_editable", post_id=post.id, from_state=post.state)
+    post.scheduled_at = at
+    new_hash = rehash(session, post)
+    values = {"scheduled_at": at, "content_hash": new_hash, "updated_at": utcnow()}
+    _compare_and_set(session, post, S.AWAITING_SIGNOFF, post.version, values)
+    session.execute(update(Target).where(col(Target.post_id) == post.id).values(due_at=at))
+    audit.record(
+        session, org_id=post.org_id, post_id=post.id, actor=actor, channel=channel, action="rescheduled",
+        reason=local_iso(at, ZoneInfo(post.entered_timezone)),
+    )  # fmt: skip
+    post.content_hash = new_hash

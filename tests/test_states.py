@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
 
 from balise.db import session_scope
 from balise.errors import TransitionRefused
-from balise.models import Approval, AuditEvent, Post
+from balise.models import Approval, AuditEvent, Member, Organization, Post, Target, utcnow
+from balise.posts import edit_post
+from balise.signoff import LateChoice, approve
 from balise.states import TRANSITIONS, State, record_edit, transition
+from tests.conftest import run_cli
 from tests.helpers import gate_passed, make_org, make_post
 
 ILLEGAL = [(a, b) for a, b in itertools.product(State, State) if b not in TRANSITIONS[a]]
@@ -86,7 +91,7 @@ def test_an_edit_returns_to_the_gate_and_voids_approvals(env: dict[str, str]) ->
         post = session.get(Post, post_id)
         assert post
         post.text = "Nouveau texte"
-        record_edit(session, post, new_hash="autre", actor="Marie", channel="cli", what="texte")
+        record_edit(session, post, actor="Marie", channel="cli", what="texte")
     with session_scope() as session:
         post = session.get(Post, post_id)
         approval = session.exec(select(Approval).where(Approval.post_id == post_id)).one()
@@ -102,7 +107,7 @@ def test_a_published_post_cannot_be_edited(env: dict[str, str]) -> None:
         post = session.get(Post, post_id)
         assert post
         post.text = "changé"
-        record_edit(session, post, new_hash="x", actor="Marie", channel="cli", what="texte")
+        record_edit(session, post, actor="Marie", channel="cli", what="texte")
 
 
 def _counted(org_id: int) -> tuple[dict[str, int], dict[str, int]]:
@@ -138,7 +143,7 @@ def test_status_counts_stay_equal_to_the_posts_through_every_kind_of_change(env:
                 assert post
                 if step == "edit":
                     post.text += " (modifié)"
-                    record_edit(session, post, new_hash=f"h{post.version}", actor="Marie", channel="cli", what="texte")
+                    record_edit(session, post, actor="Marie", channel="cli", what="texte")
                 else:
                     if step is State.AWAITING_SIGNOFF:
                         gate_passed(session, post)
@@ -152,3 +157,44 @@ def test_status_counts_stay_equal_to_the_posts_through_every_kind_of_change(env:
         assert post
         transition(session, post, State.PUBLISHED, actor="test", channel="test")
     assert _counted(org)[0] == actual
+
+
+def _awaiting_signoff_since_yesterday(org_id: int, author_id: int) -> int:
+    post_id = make_post(org_id, author_id, text="Atelier de prévention pour les parents, mardi à la bibliothèque.")
+    with session_scope() as session:
+        post = session.get(Post, post_id)
+        assert post
+        post.scheduled_at = utcnow() - timedelta(days=1)
+        session.add(post)
+    with session_scope() as session:
+        post = session.get(Post, post_id)
+        assert post
+        gate_passed(session, post)
+        transition(session, post, State.AWAITING_SIGNOFF, actor="barrière", channel="worker")
+    return post_id
+
+
+def test_a_new_time_at_sign_off_is_audited_and_hashed_as_an_edit_of_the_time(env: dict[str, str]) -> None:
+    org_id, author_id, approver_id = make_org()
+    late, edited = (_awaiting_signoff_since_yesterday(org_id, author_id) for _ in range(2))
+    at = (utcnow() + timedelta(days=2)).replace(microsecond=0)
+    with session_scope() as session:
+        post, approver = session.get(Post, late), session.get(Member, approver_id)
+        org = session.get(Organization, org_id)
+        assert post and org and approver
+        before = post.content_hash
+        assert approve(session, org, post, approver, channel="cli", late=LateChoice(at=at))
+    with session_scope() as session:
+        post, author = session.get(Post, edited), session.get(Member, author_id)
+        assert post and author
+        edit_post(session, post, author, scheduled_at=at)
+    with session_scope() as session:
+        rescheduled, reference = session.get(Post, late), session.get(Post, edited)
+        assert rescheduled and reference
+        assert rescheduled.content_hash == reference.content_hash != before
+        assert {t.due_at for t in session.exec(select(Target).where(Target.post_id == late))} == {at}
+        events = select(AuditEvent).where(AuditEvent.post_id == late, AuditEvent.action == "rescheduled")
+        event = session.exec(events).one()
+    assert (event.actor, event.reason) == ("Julie", at.astimezone(ZoneInfo("America/Toronto")).isoformat())
+    verified = run_cli(["audit", "verify"], env)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
