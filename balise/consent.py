@@ -28,11 +28,9 @@ from balise.platform_names import canonical_platforms
 from balise.posts import people_in, photos_of, platforms_of
 from balise.private import write_private
 from balise.publisher.takedown import withdraw
-from balise.states import State, record_edit
+from balise.states import BACK_TO_GATE, State, record_edit
 from balise.timeparse import check_year, parse_when
 
-# Posts a withdrawn or expired consent sends back to the gate: not yet published, already judged.
-BACK_TO_GATE = (State.NEEDS_REVIEW, State.AWAITING_SIGNOFF, State.SCHEDULED)
 TAKEDOWN_REASON = "consentement retiré"
 
 

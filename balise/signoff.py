@@ -22,7 +22,7 @@ from balise.models import Approval, Member, Organization, Post, utcnow
 from balise.notify import announce_awaiting_signoff, tell_author
 from balise.posts import authors_of, current_check, platforms_of, targets_of
 from balise.queue.queues import enqueue_publish
-from balise.states import State, reschedule, transition
+from balise.states import WAITING, State, reschedule, transition
 
 LATE_GRACE = timedelta(minutes=1)
 MAX_WORDS = 2000  # characters in a comment or a reason, as the approval page's text boxes allow
@@ -187,7 +187,7 @@ def inbox(session: Session, org: Organization, member: Member) -> list[Post]:
     """What waits for this member's sign-off, oldest first (not their own drafts)."""
     posts = session.exec(
         select(Post)
-        .where(Post.org_id == org.id, Post.state.in_([State.AWAITING_SIGNOFF.value, State.NEEDS_REVIEW.value]))  # type: ignore[attr-defined]
+        .where(Post.org_id == org.id, col(Post.state).in_([s.value for s in WAITING]))
         .order_by(Post.updated_at)  # type: ignore[arg-type]
     )
     return [p for p in posts if member.id not in authors_of(session, p)]

@@ -45,7 +45,25 @@ class TargetState(StrEnum):
 
 
 S = State
+T = TargetState
+
+# The named groups of states, defined here only.
 BEFORE_PUBLISHING = frozenset({S.PENDING_CHECK, S.REJECTED, S.NEEDS_REVIEW, S.AWAITING_SIGNOFF, S.SCHEDULED})
+# An edit of text, photos, platforms or time sends the post back to the gate from these.
+EDITABLE = BEFORE_PUBLISHING
+# Waiting for a person's decision: the sign-off inbox.
+WAITING = frozenset({S.NEEDS_REVIEW, S.AWAITING_SIGNOFF})
+# Its targets may still go out: what publish-due, a publish job and `balise status` look at.
+LIVE = frozenset({S.SCHEDULED, S.PUBLISHING})
+# Checked and not yet out: a consent withdrawn or expired sends these back to the gate.
+BACK_TO_GATE = frozenset({S.NEEDS_REVIEW, S.AWAITING_SIGNOFF, S.SCHEDULED})
+# In the calendar (cancelled, rejected and withdrawn posts are not), and those it shows as confirmed.
+PLANNED = frozenset(State) - {S.REJECTED, S.CANCELLED, S.WITHDRAWN}
+CONFIRMED = frozenset({S.SCHEDULED, S.PUBLISHING, S.PUBLISHED})
+# The moves that start and end a sign-off (the gate's go-ahead, the approval): the report's delays.
+SIGNOFF_SPAN = (S.AWAITING_SIGNOFF, S.SCHEDULED)
+# A target in one of these is done: nothing more is sent for it.
+TARGET_FINAL = frozenset({T.PUBLISHED, T.FAILED, T.DELETED})
 
 TRANSITIONS: dict[State, frozenset[State]] = {
     S.PENDING_CHECK: frozenset({S.REJECTED, S.NEEDS_REVIEW, S.AWAITING_SIGNOFF, S.CANCELLED}),
@@ -60,10 +78,6 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     S.CANCELLED: frozenset(),
     S.WITHDRAWN: frozenset(),
 }
-
-# An edit of text, photos, platforms or time sends the post back to the gate from these.
-EDITABLE = BEFORE_PUBLISHING
-
 
 # Sign-off sees only what the gate saw: the verdict on the current content that allows the move.
 VERDICT_FOR_SIGNOFF = {S.PENDING_CHECK: "approved", S.NEEDS_REVIEW: "needs_review"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ from balise.models import Approval, AuditEvent, Member, Organization, Post, Targ
 from balise.posts import edit_post
 from balise.signoff import LateChoice, approve
 from balise.states import TRANSITIONS, State, record_edit, transition
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 from tests.helpers import gate_passed, make_org, make_post
 
 ILLEGAL = [(a, b) for a, b in itertools.product(State, State) if b not in TRANSITIONS[a]]
@@ -198,3 +199,21 @@ def test_a_new_time_at_sign_off_is_audited_and_hashed_as_an_edit_of_the_time(env
     assert (event.actor, event.reason) == ("Julie", at.astimezone(ZoneInfo("America/Toronto")).isoformat())
     verified = run_cli(["audit", "verify"], env)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def _names_a_state(node: ast.expr) -> bool:
+    """`State.X`, `TargetState.X`, or either's `.value`."""
+    if isinstance(node, ast.Attribute) and node.attr == "value":
+        node = node.value
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id.endswith("State")
+
+
+def test_groups_of_states_are_named_in_states_only() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in sorted((ROOT / "balise").rglob("*.py"))
+        if path.name != "states.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Tuple | ast.List | ast.Set) and sum(map(_names_a_state, node.elts)) >= 2
+    ]
+    assert found == [], "a group of states belongs in balise/states.py"

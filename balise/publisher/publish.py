@@ -37,7 +37,7 @@ from balise.notify import tell_responsible
 from balise.posts import photos_of, targets_of
 from balise.publisher.base import MediaFile, Publication, RemotePost
 from balise.publisher.registry import get_platform
-from balise.states import State, TargetState, transition
+from balise.states import LIVE, TARGET_FINAL, State, TargetState, transition
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,6 @@ MAX_ATTEMPTS = 8
 CLOCK_SKEW = timedelta(minutes=10)  # between this machine's clock and the platform's
 BACKOFF = (30, 60, 300, 900, 1800, 3600, 3600, 3600)  # seconds before attempt n+1
 RECORD_RETRIES = (0.5, 1, 2, 4, 8, 15, 30)
-TERMINAL = {TargetState.PUBLISHED.value, TargetState.FAILED.value, TargetState.DELETED.value}
 
 
 @dataclass(frozen=True)
@@ -99,9 +98,9 @@ def _claim(target_id: int, worker: str) -> Claim | str:
             return "missing"
         post = session.get(Post, target.post_id)
         assert post is not None
-        if post.state not in (State.SCHEDULED, State.PUBLISHING):
+        if post.state not in LIVE:
             return f"skipped:{post.state}"  # cancelled, edited back to the gate, withdrawn...
-        if target.state in TERMINAL:
+        if target.state in TARGET_FINAL:
             return f"done:{target.state}"
         reconcile = target.needs_reconcile
         if target.state == TargetState.PUBLISHING:
@@ -208,7 +207,7 @@ def _finish_post(session: Session, target_id: int) -> None:
     post = session.get(Post, target.post_id)
     assert post is not None
     targets = targets_of(session, post)
-    if post.state != State.PUBLISHING or any(t.state not in TERMINAL for t in targets):
+    if post.state != State.PUBLISHING or any(t.state not in TARGET_FINAL for t in targets):
         return
     # One failing network does not fail the post: it is published where it went out, and the
     # failed target keeps its own state and error for a person to see.
