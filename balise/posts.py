@@ -241,6 +241,15 @@ def targets_of(session: Session, post: Post) -> list[Target]:
     return list(session.exec(select(Target).where(Target.post_id == post.id).order_by(col(Target.platform))))
 
 
+def target_with_post(session: Session, target_id: int) -> tuple[Target, Post]:
+    """The target a job holds by id (it claimed or published it, so it exists), and its post."""
+    target = session.get(Target, target_id)
+    assert target is not None
+    post = session.get(Post, target.post_id)
+    assert post is not None
+    return target, post
+
+
 def platforms_of(session: Session, post: Post) -> list[str]:
     return [t.platform for t in targets_of(session, post)]
 

@@ -1,5 +1,5 @@
-"""The post state machine: the states, the legal transitions, the content hash an approval
-covers, and the one way to change state.
+"""Both state machines, posts and their platform targets: the states, the legal moves, the
+named groups of states, the content hash an approval covers, and the one way to change any of it.
 
 Every change is a compare-and-set (`UPDATE ... WHERE state = expected`), so a job that runs
 twice, late, or after a crash changes nothing the second time, and every change is audited.
@@ -12,9 +12,10 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case
+from sqlalchemy import ColumnElement, case
 from sqlmodel import Session, col, select, update
 
 from balise import audit
@@ -77,6 +78,17 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     S.FAILED: frozenset(),
     S.CANCELLED: frozenset(),
     S.WITHDRAWN: frozenset(),
+}
+
+TARGET_TRANSITIONS: dict[TargetState, frozenset[TargetState]] = {
+    T.PENDING: frozenset({T.PUBLISHING}),
+    # Staying `publishing`: a claim taken over once its lease ran out, an uncertain outcome
+    # kept for a second look, a question for a person.
+    T.PUBLISHING: frozenset({T.PUBLISHING, T.PUBLISHED, T.PENDING, T.FAILED}),
+    # Staying `published`: a takedown the platform refused, for a person to finish.
+    T.PUBLISHED: frozenset({T.PUBLISHED, T.DELETED}),
+    T.FAILED: frozenset(),
+    T.DELETED: frozenset(),
 }
 
 # Sign-off sees only what the gate saw: the verdict on the current content that allows the move.
@@ -255,3 +267,186 @@ def reschedule(session: Session, post: Post, at: datetime, *, actor: str, channe
         reason=local_iso(at, ZoneInfo(post.entered_timezone)),
     )  # fmt: skip
     post.content_hash = new_hash
+
+
+# Platform targets. Each move writes its rows first and its audit event last: `audit.record` takes
+# the organization's lock, and a worker holding it while it waits for a post row that a person's
+# transition holds (that transition then waiting for the lock) would deadlock on PostgreSQL.
+
+
+def _move_target(
+    session: Session,
+    target: Target,
+    from_state: TargetState,
+    to_state: TargetState,
+    *conditions: ColumnElement[bool],
+    **values: Any,
+) -> bool:
+    """Write `values` if the target is still in `from_state` (and `conditions` hold); True if it was."""
+    if to_state not in TARGET_TRANSITIONS[from_state]:
+        raise TransitionRefused(
+            "states.target_illegal", post_id=target.post_id, platform=target.platform,
+            from_state=from_state.value, to_state=to_state.value,
+        )  # fmt: skip
+    moved = session.execute(
+        update(Target)
+        .where(col(Target.id) == target.id, col(Target.state) == from_state.value, *conditions)
+        .values(state=to_state.value, updated_at=utcnow(), **values)
+    )
+    return bool(moved.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _audit_target(
+    session: Session, post: Post, target: Target, moved: tuple[TargetState, TargetState], *,
+    action: str, actor: str, channel: str, detail: str | None = None,
+) -> None:  # fmt: skip
+    """One audit event per target move; its reason starts with the platform's name."""
+    audit.record(
+        session, org_id=post.org_id, post_id=post.id, actor=actor, channel=channel, action=action,
+        from_state=moved[0].value, to_state=moved[1].value, reason=f"{target.platform} {detail or ''}".strip(),
+    )  # fmt: skip
+
+
+def _settle_post(session: Session, post: Post, *, actor: str, channel: str) -> None:
+    """A publishing post is published once every target is final and one went out (a failed
+    network keeps its own `failed` target), failed when none did."""
+    if post.state != S.PUBLISHING:
+        return
+    reached = set(session.exec(select(Target.state).where(Target.post_id == post.id)).all())
+    if reached <= TARGET_FINAL:
+        transition(session, post, S.PUBLISHED if T.PUBLISHED in reached else S.FAILED, actor=actor, channel=channel)
+
+
+def claim(session: Session, post: Post, target: Target, *, worker: str, now: datetime, until: datetime) -> bool:
+    """Take `target` for one attempt, leased until `until`: a `pending` one that is due, or a
+    `publishing` one whose lease, as this worker saw it, has run out (its worker died). The post
+    moves to `publishing` with its first claim. False when another worker won."""
+    from_state = TargetState(target.state)
+    if from_state is T.PUBLISHING:
+        still = [col(Target.lease_until) == target.lease_until, col(Target.lease_until) <= now]
+    else:
+        still = [col(Target.due_at) <= now]
+    won = _move_target(
+        session, target, from_state, T.PUBLISHING, *still,
+        lease_until=until, claimed_by=worker, attempts=col(Target.attempts) + 1,
+    )  # fmt: skip
+    if not won:
+        return False
+    if post.state == S.SCHEDULED:
+        try:
+            transition(session, post, S.PUBLISHING, actor=worker, channel="worker")
+        except TransitionRefused:
+            # Another worker's claim moved it first: that is fine; anything else stops this one.
+            if session.scalar(select(Post.state).where(Post.id == post.id)) != S.PUBLISHING:
+                raise
+    _audit_target(session, post, target, (from_state, T.PUBLISHING), action="claimed", actor=worker, channel="worker")
+    return True
+
+
+def published(session: Session, post: Post, target: Target, *, remote_id: str, url: str | None, actor: str) -> bool:
+    """The platform answered with an id: the target is published, and the post too once every
+    target is final."""
+    return _published(session, post, target, remote_id=remote_id, url=url, actor=actor, channel="worker")
+
+
+def _published(
+    session: Session, post: Post, target: Target, *conditions: ColumnElement[bool], remote_id: str,
+    url: str | None, actor: str, channel: str, action: str = "published_on_platform",
+) -> bool:  # fmt: skip
+    won = _move_target(
+        session, target, T.PUBLISHING, T.PUBLISHED, *conditions, remote_id=remote_id, url=url, lease_until=None,
+        needs_reconcile=False, last_error=None, error_kind=None,
+    )  # fmt: skip
+    if won:
+        _settle_post(session, post, actor=actor, channel=channel)
+        _audit_target(
+            session, post, target, (T.PUBLISHING, T.PUBLISHED), action=action, actor=actor, channel=channel,
+            detail=url or remote_id,
+        )  # fmt: skip
+    return won
+
+
+def retry(session: Session, post: Post, target: Target, *, due_at: datetime, error: str, actor: str) -> bool:
+    """Nothing went out (a rate limit, a network down before sending): back to `pending`, due
+    again at `due_at`."""
+    won = _move_target(
+        session, target, T.PUBLISHING, T.PENDING, due_at=due_at, lease_until=None, needs_reconcile=False,
+        last_error=error, error_kind="retry_later",
+    )  # fmt: skip
+    if won:
+        _audit_target(session, post, target, (T.PUBLISHING, T.PENDING), action="retry_later", actor=actor,
+                      channel="worker", detail=error)  # fmt: skip
+    return won
+
+
+def uncertain(session: Session, post: Post, target: Target, *, until: datetime, error: str, actor: str) -> bool:
+    """Maybe sent: the target stays `publishing`, and once `until` has passed the next claim
+    looks for the post on the platform before sending anything."""
+    won = _move_target(
+        session, target, T.PUBLISHING, T.PUBLISHING, needs_reconcile=True, lease_until=until, last_error=error,
+        error_kind="uncertain",
+    )  # fmt: skip
+    if won:
+        _audit_target(session, post, target, (T.PUBLISHING, T.PUBLISHING), action="uncertain", actor=actor,
+                      channel="worker", detail=error)  # fmt: skip
+    return won
+
+
+def ask_person(session: Session, post: Post, target: Target, *, error: str, actor: str) -> bool:
+    """Nobody can tell whether it went out: it stays `publishing`, claimed by no one, until a
+    person decides (`resolve`)."""
+    won = _move_target(
+        session, target, T.PUBLISHING, T.PUBLISHING, lease_until=None, last_error=error, error_kind="needs_person"
+    )
+    if won:
+        _audit_target(session, post, target, (T.PUBLISHING, T.PUBLISHING), action="needs_person", actor=actor,
+                      channel="worker", detail=error)  # fmt: skip
+    return won
+
+
+def fail(session: Session, post: Post, target: Target, *, kind: str, error: str, actor: str) -> bool:
+    """Never retried (refused, a person must act, or out of attempts); the post fails too if
+    nothing of it went out."""
+    won = _move_target(
+        session, target, T.PUBLISHING, T.FAILED, lease_until=None, needs_reconcile=False, last_error=error,
+        error_kind=kind,
+    )  # fmt: skip
+    if won:
+        _settle_post(session, post, actor=actor, channel="worker")
+        _audit_target(session, post, target, (T.PUBLISHING, T.FAILED), action="failed_on_platform", actor=actor,
+                      channel="worker", detail=error)  # fmt: skip
+    return won
+
+
+def resolve(session: Session, post: Post, target: Target, *, remote_url: str | None, actor: str, channel: str) -> bool:
+    """A person looked on the platform about a target the machine could not decide about: the
+    post is there (`remote_url`), or it is not and goes out again now."""
+    asked = col(Target.error_kind).in_(["needs_person", "uncertain"])
+    if remote_url:
+        remote_id = remote_url.rstrip("/").rsplit("/", 1)[-1]
+        return _published(session, post, target, asked, remote_id=remote_id, url=remote_url, actor=actor,
+                          channel=channel, action="resolved")  # fmt: skip
+    won = _move_target(session, target, T.PUBLISHING, T.PENDING, asked, due_at=utcnow(), lease_until=None,
+                       needs_reconcile=False, error_kind=None)  # fmt: skip
+    if won:
+        _audit_target(session, post, target, (T.PUBLISHING, T.PENDING), action="resolved", actor=actor,
+                      channel=channel, detail="non publiée, à republier")  # fmt: skip
+    return won
+
+
+def deleted(session: Session, post: Post, target: Target, *, actor: str) -> bool:
+    """Taken down on its platform (a retraction, a withdrawn consent)."""
+    won = _move_target(session, target, T.PUBLISHED, T.DELETED)
+    if won:
+        _audit_target(session, post, target, (T.PUBLISHED, T.DELETED), action="deleted_on_platform", actor=actor,
+                      channel="worker", detail=target.remote_id)  # fmt: skip
+    return won
+
+
+def delete_refused(session: Session, post: Post, target: Target, *, error: str, actor: str) -> bool:
+    """The platform would not take it down: it stays `published`, with the error for a person."""
+    won = _move_target(session, target, T.PUBLISHED, T.PUBLISHED, last_error=error, error_kind="needs_person")
+    if won:
+        _audit_target(session, post, target, (T.PUBLISHED, T.PUBLISHED), action="delete_refused", actor=actor,
+                      channel="worker", detail=error)  # fmt: skip
+    return won

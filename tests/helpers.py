@@ -13,7 +13,7 @@ from balise.cli.main import main
 from balise.compliance import Verdict
 from balise.config import get_settings
 from balise.db import session_scope
-from balise.models import AuditEvent, Member, Organization, Post, utcnow
+from balise.models import AuditEvent, Member, Organization, Post, Target, utcnow
 from balise.organizations import add_member, create_organization
 from balise.posts import DraftInput, create_post
 from balise.queue.queues import COMPLIANCE, enqueue_check
@@ -49,6 +49,15 @@ def make_post(
         post = create_post(session, org, author, draft, get_settings().data_path / "media")
         assert post.id
         return post.id
+
+
+def force_state(model: type[Post] | type[Target], row_id: int, state: str) -> None:
+    """Put a post or a target straight into `state`, past the machine: the start of a test of a later move."""
+    with session_scope() as session:
+        row = session.get(model, row_id)
+        assert row
+        row.state = state
+        session.add(row)
 
 
 def state_of(post_id: int) -> str:

@@ -17,24 +17,16 @@ from balise.posts import edit_post
 from balise.signoff import LateChoice, approve
 from balise.states import TRANSITIONS, State, record_edit, transition
 from tests.conftest import ROOT, run_cli
-from tests.helpers import gate_passed, make_org, make_post
+from tests.helpers import force_state, gate_passed, make_org, make_post
 
 ILLEGAL = [(a, b) for a, b in itertools.product(State, State) if b not in TRANSITIONS[a]]
-
-
-def _force(post_id: int, state: State) -> None:
-    with session_scope() as session:
-        post = session.get(Post, post_id)
-        assert post
-        post.state = state.value
-        session.add(post)
 
 
 @pytest.mark.parametrize(("from_state", "to_state"), ILLEGAL, ids=[f"{a}->{b}" for a, b in ILLEGAL])
 def test_it_refuses_every_illegal_transition(env: dict[str, str], from_state: State, to_state: State) -> None:
     org, author, _ = make_org()
     post_id = make_post(org, author)
-    _force(post_id, from_state)
+    force_state(Post, post_id, from_state)
     with pytest.raises(TransitionRefused), session_scope() as session:
         post = session.get(Post, post_id)
         assert post
@@ -83,7 +75,7 @@ def test_every_transition_is_audited_with_actor_and_reason(env: dict[str, str]) 
 def test_an_edit_returns_to_the_gate_and_voids_approvals(env: dict[str, str]) -> None:
     org, author, approver = make_org()
     post_id = make_post(org, author)
-    _force(post_id, State.AWAITING_SIGNOFF)
+    force_state(Post, post_id, State.AWAITING_SIGNOFF)
     with session_scope() as session:
         post = session.get(Post, post_id)
         assert post
@@ -103,7 +95,7 @@ def test_an_edit_returns_to_the_gate_and_voids_approvals(env: dict[str, str]) ->
 def test_a_published_post_cannot_be_edited(env: dict[str, str]) -> None:
     org, author, _ = make_org()
     post_id = make_post(org, author)
-    _force(post_id, State.PUBLISHED)
+    force_state(Post, post_id, State.PUBLISHED)
     with pytest.raises(TransitionRefused), session_scope() as session:
         post = session.get(Post, post_id)
         assert post
