@@ -27,11 +27,9 @@ from balise.notify import tell_responsible
 from balise.platforms import canonical_platforms
 from balise.posts import people_in, photos_of, platforms_of
 from balise.publisher.takedown import withdraw
-from balise.states import State, record_edit
+from balise.states import BACK_TO_GATE, State, record_edit
 from balise.timeparse import check_year, parse_when
 
-# Posts a withdrawn or expired consent sends back to the gate: not yet published, already judged.
-BACK_TO_GATE = (State.NEEDS_REVIEW, State.AWAITING_SIGNOFF, State.SCHEDULED)
 TAKEDOWN_REASON = "consentement retiré"
 
 
@@ -189,7 +187,7 @@ def _act_on_posts(
             tell_responsible(session, post, "consent-withdrawn", news)
         elif post.state in BACK_TO_GATE:
             what = f"{TAKEDOWN_REASON} ({news_of})" if news_of else t("consent.expired_edit", lang="fr")
-            record_edit(session, post, new_hash=post.content_hash, actor=actor, channel=channel, what=what)
+            record_edit(session, post, actor=actor, channel=channel, what=what)
             done.rechecks.append((post.id, post.version))
     return done
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,7 +28,7 @@ from balise.models import (
     Target,
 )
 from balise.platforms import canonical_platforms
-from balise.states import State, created, record_edit, transition
+from balise.states import State, content_hash, created, photo_entry, record_edit, transition
 from balise.timeparse import local_iso
 
 MAX_LINK = 2000  # the longest address browsers and platforms reliably take
@@ -48,12 +46,6 @@ class DraftInput:
     topic: str | None = None
     photos: tuple[Path, ...] = ()
     people: tuple[str, ...] = ()  # names from the consent registry, shown in every photo
-
-
-def content_hash(text: str, link: str | None, platforms: list[str], photos: list[str], at: datetime) -> str:
-    """The exact content an approval covers: any change makes a new hash."""
-    payload = {"text": text, "link": link, "platforms": sorted(platforms), "photos": photos, "at": at.isoformat()}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 def _validate(org: Organization, draft: DraftInput) -> tuple[str, tuple[str, ...]]:
@@ -90,12 +82,6 @@ def check_topic(org: Organization, topic: str) -> None:
         raise InvalidInput("compliance.unknown_category", name=topic, known=names)
 
 
-def _hash_of(session: Session, post: Post) -> str:
-    return content_hash(
-        post.text, post.link, platforms_of(session, post), photo_hashes(session, post), post.scheduled_at
-    )
-
-
 def create_post(session: Session, org: Organization, author: Member, draft: DraftInput, media_dir: Path) -> Post:
     """A new draft in `pending_check`, with one target per platform; nothing is queued here."""
     text, platforms = _validate(org, draft)
@@ -105,7 +91,7 @@ def create_post(session: Session, org: Organization, author: Member, draft: Draf
     with TemporaryDirectory() as converted:  # a phone's HEIC is stored as the JPEG it becomes
         stored = [store_photo(importable(p, Path(converted)), media_dir) for p in draft.photos]  # fails before writing
     assert org.id is not None and author.id is not None
-    entries = [_photo_entry(s.sha256, [p.id for p in shown if p.id is not None]) for s in stored]
+    entries = [photo_entry(s.sha256, [p.id for p in shown if p.id is not None]) for s in stored]
     post = Post(
         org_id=org.id,
         author_id=author.id,
@@ -194,9 +180,7 @@ def edit_post(
         for target in targets_of(session, post):
             target.due_at = scheduled_at
             session.add(target)
-    record_edit(
-        session, post, new_hash=_hash_of(session, post), actor=editor.name, channel=channel, what=", ".join(changed)
-    )
+    record_edit(session, post, actor=editor.name, channel=channel, what=", ".join(changed))
     return post
 
 
@@ -212,10 +196,7 @@ def tag_photo(
         raise InvalidInput("consent.bad_photo_number", post_id=post.id, number=number, count=len(photos))
     _declare(session, photos[number - 1], _declared(session, org, names))
     _wrote(session, post, editor)
-    record_edit(
-        session, post, new_hash=_hash_of(session, post), actor=editor.name, channel="cli",
-        what=f"personnes sur la photo {number}",
-    )  # fmt: skip
+    record_edit(session, post, actor=editor.name, channel="cli", what=f"personnes sur la photo {number}")
     return post
 
 
@@ -259,6 +240,15 @@ def targets_of(session: Session, post: Post) -> list[Target]:
     return list(session.exec(select(Target).where(Target.post_id == post.id).order_by(col(Target.platform))))
 
 
+def target_with_post(session: Session, target_id: int) -> tuple[Target, Post]:
+    """The target a job holds by id (it claimed or published it, so it exists), and its post."""
+    target = session.get(Target, target_id)
+    assert target is not None
+    post = session.get(Post, target.post_id)
+    assert post is not None
+    return target, post
+
+
 def platforms_of(session: Session, post: Post) -> list[str]:
     return [t.platform for t in targets_of(session, post)]
 
@@ -270,18 +260,6 @@ def photos_of(session: Session, post: Post) -> list[Photo]:
 def people_in(session: Session, photo: Photo) -> list[Person]:
     query = select(Person).join(PhotoPerson, col(PhotoPerson.person_id) == Person.id)
     return list(session.exec(query.where(PhotoPerson.photo_id == photo.id).order_by(col(Person.name))))
-
-
-def _photo_entry(sha256: str, person_ids: Sequence[int]) -> str:
-    """A photo in the content hash: its bytes, and who is declared in it (unchanged when nobody is)."""
-    return f"{sha256}:{','.join(str(i) for i in sorted(person_ids))}" if person_ids else sha256
-
-
-def photo_hashes(session: Session, post: Post) -> list[str]:
-    return [
-        _photo_entry(p.sha256, [person.id for person in people_in(session, p) if person.id is not None])
-        for p in photos_of(session, post)
-    ]
 
 
 def author_names(session: Session, post: Post) -> list[str]:

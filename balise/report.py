@@ -33,7 +33,7 @@ from balise.metrics import count_text, platform_name
 from balise.models import AccountSnapshot, AuditEvent, ComplianceResult, Organization, Post, PostSnapshot, utcnow
 from balise.platforms import PLATFORMS
 from balise.private import FILE_MODE, user_mode
-from balise.states import State
+from balise.states import SIGNOFF_SPAN, State
 from balise.timeparse import check_year
 
 if TYPE_CHECKING:
@@ -246,7 +246,7 @@ def _signoff(session: Session, org: Organization, period: Period) -> SignoffDela
         .where(
             AuditEvent.org_id == org.id,
             AuditEvent.action == "transition",
-            col(AuditEvent.to_state).in_([State.AWAITING_SIGNOFF.value, State.SCHEDULED.value]),
+            col(AuditEvent.to_state).in_([s.value for s in SIGNOFF_SPAN]),
             AuditEvent.created_at < period.end,
         )
         .order_by(col(AuditEvent.id))

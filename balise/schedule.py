@@ -19,7 +19,7 @@ from balise.models import Post, Target, utcnow
 from balise.notify import tell_responsible
 from balise.queue.connection import get_redis
 from balise.queue.queues import enqueue_check, enqueue_publish
-from balise.states import State, TargetState
+from balise.states import LIVE, State, TargetState
 
 OVERDUE = timedelta(minutes=2)
 
@@ -45,7 +45,7 @@ class DueWork:
 def due_work(session: Session, now: datetime) -> DueWork:
     """Read from the live posts outward: targets of cancelled or rejected posts stay `pending`
     for ever, and a query led by `ix_target_due` would read all those years of them every minute."""
-    live = col(Post.state).in_([State.SCHEDULED.value, State.PUBLISHING.value])
+    live = col(Post.state).in_([s.value for s in LIVE])
     of_live_post = col(Target.post_id).in_(select(Post.id).where(live))
     due = session.exec(
         select(Target.id, Target.attempts)

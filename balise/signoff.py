@@ -20,9 +20,9 @@ from balise.errors import InvalidInput, PermissionDenied
 from balise.i18n import t
 from balise.models import Approval, Member, Organization, Post, utcnow
 from balise.notify import announce_awaiting_signoff, tell_author
-from balise.posts import authors_of, content_hash, current_check, photo_hashes, platforms_of, targets_of
+from balise.posts import authors_of, current_check, platforms_of, targets_of
 from balise.queue.queues import enqueue_publish
-from balise.states import State, transition
+from balise.states import WAITING, State, reschedule, transition
 
 LATE_GRACE = timedelta(minutes=1)
 MAX_WORDS = 2000  # characters in a comment or a reason, as the approval page's text boxes allow
@@ -77,7 +77,7 @@ def approve(
         late = late or LateChoice()
         if not late.now and late.at is None:
             raise LateSignoff("signoff.late", post_id=post.id)
-        _reschedule(session, org, post, now if late.now else late.at or now)
+        _reschedule(session, org, post, now if late.now else late.at or now, actor=member.name, channel=channel)
     assert post.id is not None and member.id is not None
     existing = session.exec(
         select(Approval).where(
@@ -130,7 +130,7 @@ def enqueue_approved(jobs: Sequence[PublishJob]) -> None:
         enqueue_publish(job.target_id, job.attempts, job.due_at)
 
 
-def _reschedule(session: Session, org: Organization, post: Post, at: datetime) -> None:
+def _reschedule(session: Session, org: Organization, post: Post, at: datetime, *, actor: str, channel: str) -> None:
     """The approver's choice of time for a late post; the approval covers the new content hash.
     The gate checked the old time only: a new one inside the quiet hours is refused here."""
     policy = load_policy(org.policy_override)
@@ -140,12 +140,7 @@ def _reschedule(session: Session, org: Organization, post: Post, at: datetime) -
             "signoff.late_quiet_hours", post_id=post.id, start=clock_label(quiet.start), end=clock_label(quiet.end)
         )
     seen = current_check(session, post)
-    post.scheduled_at = at
-    for target in targets_of(session, post):
-        target.due_at = at
-        session.add(target)
-    post.content_hash = content_hash(post.text, post.link, platforms_of(session, post), photo_hashes(session, post), at)
-    session.add(post)
+    reschedule(session, post, at, actor=actor, channel=channel)
     # The approval covers the new hash, so the gate judges it too; a person already weighed what it found before.
     verdict = check_draft(draft_of(session, org, post), policy)
     assert post.id is not None
@@ -192,7 +187,7 @@ def inbox(session: Session, org: Organization, member: Member) -> list[Post]:
     """What waits for this member's sign-off, oldest first (not their own drafts)."""
     posts = session.exec(
         select(Post)
-        .where(Post.org_id == org.id, Post.state.in_([State.AWAITING_SIGNOFF.value, State.NEEDS_REVIEW.value]))  # type: ignore[attr-defined]
+        .where(Post.org_id == org.id, col(Post.state).in_([s.value for s in WAITING]))
         .order_by(Post.updated_at)  # type: ignore[arg-type]
     )
     return [p for p in posts if member.id not in authors_of(session, p)]

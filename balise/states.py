@@ -1,4 +1,5 @@
-"""The post state machine: the states, the legal transitions, and the one way to change state.
+"""Both state machines, posts and their platform targets: the states, the legal moves, the
+named groups of states, the content hash an approval covers, and the one way to change any of it.
 
 Every change is a compare-and-set (`UPDATE ... WHERE state = expected`), so a job that runs
 twice, late, or after a crash changes nothing the second time, and every change is audited.
@@ -6,14 +7,21 @@ twice, late, or after a crash changes nothing the second time, and every change 
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import case
+from sqlalchemy import ColumnElement, case
 from sqlmodel import Session, col, select, update
 
 from balise import audit
 from balise.errors import TransitionRefused
-from balise.models import Approval, ComplianceResult, Post, PostCount, utcnow
+from balise.models import Approval, ComplianceResult, Photo, PhotoPerson, Post, PostCount, Target, utcnow
+from balise.timeparse import local_iso
 
 
 class State(StrEnum):
@@ -38,7 +46,25 @@ class TargetState(StrEnum):
 
 
 S = State
+T = TargetState
+
+# The named groups of states, defined here only.
 BEFORE_PUBLISHING = frozenset({S.PENDING_CHECK, S.REJECTED, S.NEEDS_REVIEW, S.AWAITING_SIGNOFF, S.SCHEDULED})
+# An edit of text, photos, platforms or time sends the post back to the gate from these.
+EDITABLE = BEFORE_PUBLISHING
+# Waiting for a person's decision: the sign-off inbox.
+WAITING = frozenset({S.NEEDS_REVIEW, S.AWAITING_SIGNOFF})
+# Its targets may still go out: what publish-due, a publish job and `balise status` look at.
+LIVE = frozenset({S.SCHEDULED, S.PUBLISHING})
+# Checked and not yet out: a consent withdrawn or expired sends these back to the gate.
+BACK_TO_GATE = frozenset({S.NEEDS_REVIEW, S.AWAITING_SIGNOFF, S.SCHEDULED})
+# In the calendar (cancelled, rejected and withdrawn posts are not), and those it shows as confirmed.
+PLANNED = frozenset(State) - {S.REJECTED, S.CANCELLED, S.WITHDRAWN}
+CONFIRMED = frozenset({S.SCHEDULED, S.PUBLISHING, S.PUBLISHED})
+# The moves that start and end a sign-off (the gate's go-ahead, the approval): the report's delays.
+SIGNOFF_SPAN = (S.AWAITING_SIGNOFF, S.SCHEDULED)
+# A target in one of these is done: nothing more is sent for it.
+TARGET_FINAL = frozenset({T.PUBLISHED, T.FAILED, T.DELETED})
 
 TRANSITIONS: dict[State, frozenset[State]] = {
     S.PENDING_CHECK: frozenset({S.REJECTED, S.NEEDS_REVIEW, S.AWAITING_SIGNOFF, S.CANCELLED}),
@@ -54,9 +80,16 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     S.WITHDRAWN: frozenset(),
 }
 
-# An edit of text, photos, platforms or time sends the post back to the gate from these.
-EDITABLE = BEFORE_PUBLISHING
-
+TARGET_TRANSITIONS: dict[TargetState, frozenset[TargetState]] = {
+    T.PENDING: frozenset({T.PUBLISHING}),
+    # Staying `publishing`: a claim taken over once its lease ran out, an uncertain outcome
+    # kept for a second look, a question for a person.
+    T.PUBLISHING: frozenset({T.PUBLISHING, T.PUBLISHED, T.PENDING, T.FAILED}),
+    # Staying `published`: a takedown the platform refused, for a person to finish.
+    T.PUBLISHED: frozenset({T.PUBLISHED, T.DELETED}),
+    T.FAILED: frozenset(),
+    T.DELETED: frozenset(),
+}
 
 # Sign-off sees only what the gate saw: the verdict on the current content that allows the move.
 VERDICT_FOR_SIGNOFF = {S.PENDING_CHECK: "approved", S.NEEDS_REVIEW: "needs_review"}
@@ -152,7 +185,31 @@ def transition(
         setattr(post, key, value)
 
 
-def record_edit(session: Session, post: Post, *, new_hash: str, actor: str, channel: str, what: str) -> None:
+def content_hash(text: str, link: str | None, platforms: Sequence[str], photos: Sequence[str], at: datetime) -> str:
+    """The exact content an approval covers: any change makes a new hash."""
+    payload = {"text": text, "link": link, "platforms": sorted(platforms), "photos": list(photos), "at": at.isoformat()}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def photo_entry(sha256: str, person_ids: Sequence[int]) -> str:
+    """A photo in the content hash: its bytes, and who is declared in it (unchanged when nobody is)."""
+    return f"{sha256}:{','.join(str(i) for i in sorted(person_ids))}" if person_ids else sha256
+
+
+def rehash(session: Session, post: Post) -> str:
+    """The hash of what `post` holds now; every edit and every new time takes it from here."""
+    platforms = session.exec(select(Target.platform).where(Target.post_id == post.id)).all()
+    photos = session.exec(
+        select(Photo.id, Photo.sha256).where(Photo.post_id == post.id).order_by(col(Photo.position))
+    ).all()
+    entries = [
+        photo_entry(sha256, session.exec(select(PhotoPerson.person_id).where(PhotoPerson.photo_id == photo_id)).all())
+        for photo_id, sha256 in photos
+    ]
+    return content_hash(post.text, post.link, platforms, entries, post.scheduled_at)
+
+
+def record_edit(session: Session, post: Post, *, actor: str, channel: str, what: str) -> None:
     """An edit returns the post to `pending_check`, bumps its version and voids approvals.
 
     The caller has already written the new content on `post` (not flushed); the version
@@ -161,6 +218,7 @@ def record_edit(session: Session, post: Post, *, new_hash: str, actor: str, chan
     from_state, old_version = State(post.state), post.version
     if from_state not in EDITABLE:
         raise TransitionRefused("states.not_editable", post_id=post.id, from_state=from_state.value)
+    new_hash = rehash(session, post)
     edited = {
         "state": S.PENDING_CHECK.value,
         "version": old_version + 1,
@@ -192,3 +250,203 @@ def record_edit(session: Session, post: Post, *, new_hash: str, actor: str, chan
     _count(session, post.org_id, from_state, S.PENDING_CHECK)
     # Keep the caller's copy in step with the row (whether or not the ORM synchronized it).
     post.state, post.version, post.content_hash = S.PENDING_CHECK.value, old_version + 1, new_hash
+
+
+def reschedule(session: Session, post: Post, at: datetime, *, actor: str, channel: str) -> None:
+    """The new time an approver gives a post signed off too late: same state, new content hash
+    (the approval that follows covers it), targets due then, audited."""
+    if post.state != S.AWAITING_SIGNOFF:
+        raise TransitionRefused("states.not_editable", post_id=post.id, from_state=post.state)
+    post.scheduled_at = at
+    new_hash = rehash(session, post)
+    values = {"scheduled_at": at, "content_hash": new_hash, "updated_at": utcnow()}
+    _compare_and_set(session, post, S.AWAITING_SIGNOFF, post.version, values)
+    session.execute(update(Target).where(col(Target.post_id) == post.id).values(due_at=at))
+    audit.record(
+        session, org_id=post.org_id, post_id=post.id, actor=actor, channel=channel, action="rescheduled",
+        reason=local_iso(at, ZoneInfo(post.entered_timezone)),
+    )  # fmt: skip
+    post.content_hash = new_hash
+
+
+# Platform targets. Each move writes its rows first and its audit event last: `audit.record` takes
+# the organization's lock, and a worker holding it while it waits for a post row that a person's
+# transition holds (that transition then waiting for the lock) would deadlock on PostgreSQL.
+
+
+def _move_target(
+    session: Session,
+    target: Target,
+    from_state: TargetState,
+    to_state: TargetState,
+    *conditions: ColumnElement[bool],
+    **values: Any,
+) -> bool:
+    """Write `values` if the target is still in `from_state` (and `conditions` hold); True if it was."""
+    if to_state not in TARGET_TRANSITIONS[from_state]:
+        raise TransitionRefused(
+            "states.target_illegal", post_id=target.post_id, platform=target.platform,
+            from_state=from_state.value, to_state=to_state.value,
+        )  # fmt: skip
+    moved = session.execute(
+        update(Target)
+        .where(col(Target.id) == target.id, col(Target.state) == from_state.value, *conditions)
+        .values(state=to_state.value, updated_at=utcnow(), **values)
+    )
+    return bool(moved.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _audit_target(
+    session: Session, post: Post, target: Target, moved: tuple[TargetState, TargetState], *,
+    action: str, actor: str, channel: str, detail: str | None = None,
+) -> None:  # fmt: skip
+    """One audit event per target move; its reason starts with the platform's name."""
+    audit.record(
+        session, org_id=post.org_id, post_id=post.id, actor=actor, channel=channel, action=action,
+        from_state=moved[0].value, to_state=moved[1].value, reason=f"{target.platform} {detail or ''}".strip(),
+    )  # fmt: skip
+
+
+def _settle_post(session: Session, post: Post, *, actor: str, channel: str) -> None:
+    """A publishing post is published once every target is final and one went out (a failed
+    network keeps its own `failed` target), failed when none did."""
+    if post.state != S.PUBLISHING:
+        return
+    reached = set(session.exec(select(Target.state).where(Target.post_id == post.id)).all())
+    if reached <= TARGET_FINAL:
+        transition(session, post, S.PUBLISHED if T.PUBLISHED in reached else S.FAILED, actor=actor, channel=channel)
+
+
+def claim(session: Session, post: Post, target: Target, *, worker: str, now: datetime, until: datetime) -> bool:
+    """Take `target` for one attempt, leased until `until`: a `pending` one that is due, or a
+    `publishing` one whose lease, as this worker saw it, has run out (its worker died). The post
+    moves to `publishing` with its first claim. False when another worker won."""
+    from_state = TargetState(target.state)
+    if from_state is T.PUBLISHING:
+        still = [col(Target.lease_until) == target.lease_until, col(Target.lease_until) <= now]
+    else:
+        still = [col(Target.due_at) <= now]
+    won = _move_target(
+        session, target, from_state, T.PUBLISHING, *still,
+        lease_until=until, claimed_by=worker, attempts=col(Target.attempts) + 1,
+    )  # fmt: skip
+    if not won:
+        return False
+    if post.state == S.SCHEDULED:
+        try:
+            transition(session, post, S.PUBLISHING, actor=worker, channel="worker")
+        except TransitionRefused:
+            # Another worker's claim moved it first: that is fine; anything else stops this one.
+            if session.scalar(select(Post.state).where(Post.id == post.id)) != S.PUBLISHING:
+                raise
+    _audit_target(session, post, target, (from_state, T.PUBLISHING), action="claimed", actor=worker, channel="worker")
+    return True
+
+
+def published(session: Session, post: Post, target: Target, *, remote_id: str, url: str | None, actor: str) -> bool:
+    """The platform answered with an id: the target is published, and the post too once every
+    target is final."""
+    return _published(session, post, target, remote_id=remote_id, url=url, actor=actor, channel="worker")
+
+
+def _published(
+    session: Session, post: Post, target: Target, *conditions: ColumnElement[bool], remote_id: str,
+    url: str | None, actor: str, channel: str, action: str = "published_on_platform",
+) -> bool:  # fmt: skip
+    won = _move_target(
+        session, target, T.PUBLISHING, T.PUBLISHED, *conditions, remote_id=remote_id, url=url, lease_until=None,
+        needs_reconcile=False, last_error=None, error_kind=None,
+    )  # fmt: skip
+    if won:
+        _settle_post(session, post, actor=actor, channel=channel)
+        _audit_target(
+            session, post, target, (T.PUBLISHING, T.PUBLISHED), action=action, actor=actor, channel=channel,
+            detail=url or remote_id,
+        )  # fmt: skip
+    return won
+
+
+def retry(session: Session, post: Post, target: Target, *, due_at: datetime, error: str, actor: str) -> bool:
+    """Nothing went out (a rate limit, a network down before sending): back to `pending`, due
+    again at `due_at`."""
+    won = _move_target(
+        session, target, T.PUBLISHING, T.PENDING, due_at=due_at, lease_until=None, needs_reconcile=False,
+        last_error=error, error_kind="retry_later",
+    )  # fmt: skip
+    if won:
+        _audit_target(session, post, target, (T.PUBLISHING, T.PENDING), action="retry_later", actor=actor,
+                      channel="worker", detail=error)  # fmt: skip
+    return won
+
+
+def uncertain(session: Session, post: Post, target: Target, *, until: datetime, error: str, actor: str) -> bool:
+    """Maybe sent: the target stays `publishing`, and once `until` has passed the next claim
+    looks for the post on the platform before sending anything."""
+    won = _move_target(
+        session, target, T.PUBLISHING, T.PUBLISHING, needs_reconcile=True, lease_until=until, last_error=error,
+        error_kind="uncertain",
+    )  # fmt: skip
+    if won:
+        _audit_target(session, post, target, (T.PUBLISHING, T.PUBLISHING), action="uncertain", actor=actor,
+                      channel="worker", detail=error)  # fmt: skip
+    return won
+
+
+def ask_person(session: Session, post: Post, target: Target, *, error: str, actor: str) -> bool:
+    """Nobody can tell whether it went out: it stays `publishing`, claimed by no one, until a
+    person decides (`resolve`)."""
+    won = _move_target(
+        session, target, T.PUBLISHING, T.PUBLISHING, lease_until=None, last_error=error, error_kind="needs_person"
+    )
+    if won:
+        _audit_target(session, post, target, (T.PUBLISHING, T.PUBLISHING), action="needs_person", actor=actor,
+                      channel="worker", detail=error)  # fmt: skip
+    return won
+
+
+def fail(session: Session, post: Post, target: Target, *, kind: str, error: str, actor: str) -> bool:
+    """Never retried (refused, a person must act, or out of attempts); the post fails too if
+    nothing of it went out."""
+    won = _move_target(
+        session, target, T.PUBLISHING, T.FAILED, lease_until=None, needs_reconcile=False, last_error=error,
+        error_kind=kind,
+    )  # fmt: skip
+    if won:
+        _settle_post(session, post, actor=actor, channel="worker")
+        _audit_target(session, post, target, (T.PUBLISHING, T.FAILED), action="failed_on_platform", actor=actor,
+                      channel="worker", detail=error)  # fmt: skip
+    return won
+
+
+def resolve(session: Session, post: Post, target: Target, *, remote_url: str | None, actor: str, channel: str) -> bool:
+    """A person looked on the platform about a target the machine could not decide about: the
+    post is there (`remote_url`), or it is not and goes out again now."""
+    asked = col(Target.error_kind).in_(["needs_person", "uncertain"])
+    if remote_url:
+        remote_id = remote_url.rstrip("/").rsplit("/", 1)[-1]
+        return _published(session, post, target, asked, remote_id=remote_id, url=remote_url, actor=actor,
+                          channel=channel, action="resolved")  # fmt: skip
+    won = _move_target(session, target, T.PUBLISHING, T.PENDING, asked, due_at=utcnow(), lease_until=None,
+                       needs_reconcile=False, error_kind=None)  # fmt: skip
+    if won:
+        _audit_target(session, post, target, (T.PUBLISHING, T.PENDING), action="resolved", actor=actor,
+                      channel=channel, detail="non publiée, à republier")  # fmt: skip
+    return won
+
+
+def deleted(session: Session, post: Post, target: Target, *, actor: str) -> bool:
+    """Taken down on its platform (a retraction, a withdrawn consent)."""
+    won = _move_target(session, target, T.PUBLISHED, T.DELETED)
+    if won:
+        _audit_target(session, post, target, (T.PUBLISHED, T.DELETED), action="deleted_on_platform", actor=actor,
+                      channel="worker", detail=target.remote_id)  # fmt: skip
+    return won
+
+
+def delete_refused(session: Session, post: Post, target: Target, *, error: str, actor: str) -> bool:
+    """The platform would not take it down: it stays `published`, with the error for a person."""
+    won = _move_target(session, target, T.PUBLISHED, T.PUBLISHED, last_error=error, error_kind="needs_person")
+    if won:
+        _audit_target(session, post, target, (T.PUBLISHED, T.PUBLISHED), action="delete_refused", actor=actor,
+                      channel="worker", detail=error)  # fmt: skip
+    return won

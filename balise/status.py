@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from balise.heartbeat import CRON_STALLED, forget_stopped, last
 from balise.models import Organization, Post, PostCount, Target, utcnow
 from balise.schedule import OVERDUE
-from balise.states import State, TargetState
+from balise.states import LIVE, State, TargetState
 
 RECENT = timedelta(days=30)  # failed targets older than this no longer clutter the status
 # `balise status`'s exit code, for a monitoring tool (README): the worst that applies.
@@ -59,7 +59,7 @@ def build_status(session: Session, org: Organization) -> StatusReport:
     workers = [(w.name, w.last_seen, True) for w in last(session, "worker")] + [(n, s, False) for n, s in stopped]
     report = StatusReport(counts, queues, queue_error, crons[0].last_seen if crons else None, workers)
     report.problems = _problems(session, org, now)
-    active = counts[State.SCHEDULED] + counts[State.PUBLISHING]
+    active = sum(counts[s] for s in LIVE)
     if report.cron_last is not None and now - report.cron_last > CRON_STALLED:
         report.stall_reasons.append("cron")
     if report.cron_last is None and active and not any(a for _, _, a in workers):
@@ -75,7 +75,7 @@ def _problems(session: Session, org: Organization, now: datetime) -> list[Proble
     # Three narrow queries rather than one OR that makes the database read every target of the
     # organization's history. Overdue and running targets are looked up from the few live posts
     # (a cancelled post's targets stay `pending` forever: starting from targets reads them all).
-    running = [State.SCHEDULED.value, State.PUBLISHING.value]
+    running = [s.value for s in LIVE]
     live = col(Target.post_id).in_(select(Post.id).where(Post.org_id == org.id, col(Post.state).in_(running)))
     conditions = (
         sa.and_(col(Target.state) == TargetState.PENDING.value, col(Target.due_at) <= now - OVERDUE, live),

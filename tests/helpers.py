@@ -63,6 +63,14 @@ def log_in_as(member_id: int, lifetime: timedelta = SESSION_LIFETIME) -> None:
         assert org
         open_session(org, member, lifetime)
 
+def force_state(model: type[Post] | type[Target], row_id: int, state: str) -> None:
+    """Put a post or a target straight into `state`, past the machine: the start of a test of a later move."""
+    with session_scope() as session:
+        row = session.get(model, row_id)
+        assert row
+        row.state = state
+        session.add(row)
+
 
 def state_of(post_id: int) -> str:
     with session_scope() as session:

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, col, update
+from sqlmodel import Session
 
+from balise import states
 from balise.compliance import load_policy
 from balise.config import AccountOwner, get_settings
 from balise.consent import consent_problems
@@ -35,10 +36,10 @@ from balise.media.images import outgoing_copy
 from balise.models import Organization, Photo, Post, Target, utcnow
 from balise.notify import tell_responsible
 from balise.organizations import account_owner
-from balise.posts import photos_of, targets_of
+from balise.posts import photos_of, target_with_post, targets_of
 from balise.publisher.base import MediaFile, Publication, RemotePost
 from balise.publisher.registry import get_platform
-from balise.states import State, TargetState, transition
+from balise.states import LIVE, TARGET_FINAL, TargetState
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,6 @@ MAX_ATTEMPTS = 8
 CLOCK_SKEW = timedelta(minutes=10)  # between this machine's clock and the platform's
 BACKOFF = (30, 60, 300, 900, 1800, 3600, 3600, 3600)  # seconds before attempt n+1
 RECORD_RETRIES = (0.5, 1, 2, 4, 8, 15, 30)
-TERMINAL = {TargetState.PUBLISHED.value, TargetState.FAILED.value, TargetState.DELETED.value}
 
 
 @dataclass(frozen=True)
@@ -66,30 +66,32 @@ def publish_target(target_id: int, worker: str) -> str:
         adapter = get_platform(claim.owner, claim.platform, get_settings())
     except ConfigError as exc:  # no account configured for this platform: a person must act
         return _fail(
-            target_id, NeedsPerson("publishing.account_missing", platform=claim.platform, detail=exc.message())
+            target_id, NeedsPerson("publishing.account_missing", platform=claim.platform, detail=exc.message()), worker
         )
     if claim.reconcile:
         try:
             found = adapter.find(claim.publication)
         except PlatformError as exc:
-            return _cannot_tell(target_id, exc)
+            return _cannot_tell(target_id, exc, worker)
         if found is not None:
-            _record_published(target_id, found)
+            _record_published(target_id, found, worker)
             return "reconciled"
     if blocked := _consent_withdrawn(target_id, claim.platform):  # withdrawn or expired since sign-off
-        return _fail(target_id, blocked)
+        return _fail(target_id, blocked, worker)
     try:
         remote = adapter.publish(claim.publication)
     except RetryLater as exc:
-        return _retry_later(target_id, exc)
+        return _retry_later(target_id, exc, worker)
     except (NeedsPerson, Permanent) as exc:
-        return _fail(target_id, exc)
+        return _fail(target_id, exc, worker)
     except Exception as exc:  # an adapter bug or an unclassified network error: maybe sent
         log.exception("publication %s : résultat incertain", target_id)
         return _retry_later(
-            target_id, RetryLater("publishing.unexpected", platform=claim.platform, detail=str(exc), uncertain=True)
+            target_id,
+            RetryLater("publishing.unexpected", platform=claim.platform, detail=str(exc), uncertain=True),
+            worker,
         )
-    _record_published(target_id, remote)
+    _record_published(target_id, remote, worker)
     return "published"
 
 
@@ -101,9 +103,9 @@ def _claim(target_id: int, worker: str) -> Claim | str:
             return "missing"
         post = session.get(Post, target.post_id)
         assert post is not None
-        if post.state not in (State.SCHEDULED, State.PUBLISHING):
+        if post.state not in LIVE:
             return f"skipped:{post.state}"  # cancelled, edited back to the gate, withdrawn...
-        if target.state in TERMINAL:
+        if target.state in TARGET_FINAL:
             return f"done:{target.state}"
         reconcile = target.needs_reconcile
         if target.state == TargetState.PUBLISHING:
@@ -112,32 +114,14 @@ def _claim(target_id: int, worker: str) -> Claim | str:
             if target.lease_until is not None and target.lease_until > now:
                 return "busy"
             reconcile = True  # the last worker died or timed out mid-call: look before sending
-            condition = col(Target.lease_until) == target.lease_until
-        else:
-            if target.due_at > now:
-                return "not_due"
-            condition = col(Target.due_at) <= now
-        claimed = session.execute(
-            update(Target)
-            .where(col(Target.id) == target_id, col(Target.state) == target.state, condition)
-            .values(
-                state=TargetState.PUBLISHING.value,
-                lease_until=now + lease(),
-                claimed_by=worker,
-                attempts=Target.attempts + 1,
-                updated_at=now,
-            )
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            return "lost_race"
-        if post.state == State.SCHEDULED:
-            try:
-                transition(session, post, State.PUBLISHING, actor=worker, channel="worker")
-            except TransitionRefused:
-                session.refresh(post)  # another worker moved it first; that is fine
-                if post.state != State.PUBLISHING:
-                    session.rollback()
-                    return f"skipped:{post.state}"
+        elif target.due_at > now:
+            return "not_due"
+        try:
+            if not states.claim(session, post, target, worker=worker, now=now, until=now + lease()):
+                return "lost_race"
+        except TransitionRefused:
+            session.rollback()
+            return f"skipped:{post.state}"
         org = session.get(Organization, post.org_id)
         assert org is not None
         publication = _publication(session, org, post, target, now)
@@ -176,26 +160,13 @@ def _media(photo: Photo, limits: Mapping[str, Any]) -> MediaFile:
     return MediaFile(copy.path, copy.mime, photo.sha256)
 
 
-def _record_published(target_id: int, remote: RemotePost) -> None:
+def _record_published(target_id: int, remote: RemotePost, worker: str) -> None:
     """Store the platform's id; database errors are retried here, never by re-publishing."""
     for delay in (*RECORD_RETRIES, None):
         try:
             with session_scope() as session:
-                session.execute(
-                    update(Target)
-                    .where(col(Target.id) == target_id, col(Target.state) == TargetState.PUBLISHING.value)
-                    .values(
-                        state=TargetState.PUBLISHED.value,
-                        remote_id=remote.remote_id,
-                        url=remote.url,
-                        lease_until=None,
-                        needs_reconcile=False,
-                        last_error=None,
-                        error_kind=None,
-                        updated_at=utcnow(),
-                    )
-                )
-                _finish_post(session, target_id)
+                target, post = target_with_post(session, target_id)
+                states.published(session, post, target, remote_id=remote.remote_id, url=remote.url, actor=worker)
             return
         except SQLAlchemyError:
             if delay is None:
@@ -205,46 +176,23 @@ def _record_published(target_id: int, remote: RemotePost) -> None:
             time.sleep(delay)
 
 
-def _finish_post(session: Session, target_id: int) -> None:
-    target = session.get(Target, target_id)
-    assert target is not None
-    post = session.get(Post, target.post_id)
-    assert post is not None
-    targets = targets_of(session, post)
-    if post.state != State.PUBLISHING or any(t.state not in TERMINAL for t in targets):
-        return
-    # One failing network does not fail the post: it is published where it went out, and the
-    # failed target keeps its own state and error for a person to see.
-    done = any(t.state == TargetState.PUBLISHED for t in targets)
-    transition(session, post, State.PUBLISHED if done else State.FAILED, actor="balise", channel="worker")
-
-
-def _retry_later(target_id: int, exc: RetryLater) -> str:
+def _retry_later(target_id: int, exc: RetryLater, worker: str) -> str:
     now = utcnow()
     with session_scope() as session:
-        target = session.get(Target, target_id)
-        assert target is not None
+        target, post = target_with_post(session, target_id)
         if exc.uncertain:
             # Maybe sent: stay `publishing`; once this lease runs out the next run looks first.
-            retry_at = exc.retry_at or now + timedelta(seconds=_backoff(target.attempts))
-            _set(
-                session,
-                target_id,
-                needs_reconcile=True,
-                lease_until=retry_at,
-                last_error=exc.message("fr"),
-                error_kind="uncertain",
-            )
-            outcome, due = "uncertain", retry_at
+            due = exc.retry_at or now + timedelta(seconds=_backoff(target.attempts))
+            won = states.uncertain(session, post, target, until=due, error=exc.message("fr"), actor=worker)
+            outcome = "uncertain"
         elif target.attempts >= MAX_ATTEMPTS:
-            return _fail_in(session, target, exc)
+            return _fail_in(session, target, post, exc, worker)
         else:
             due = exc.retry_at or now + timedelta(seconds=_backoff(target.attempts))
-            _set(
-                session, target_id, state=TargetState.PENDING.value, due_at=due, lease_until=None,
-                last_error=exc.message("fr"), error_kind="retry_later",
-            )  # fmt: skip
+            won = states.retry(session, post, target, due_at=due, error=exc.message("fr"), actor=worker)
             outcome = "retry_later"
+        if not won:
+            return "lost_race"
         attempts = target.attempts
     _enqueue_retry(target_id, attempts, due)
     return outcome
@@ -260,23 +208,22 @@ def _enqueue_retry(target_id: int, attempts: int, at: datetime) -> None:
         log.warning("relance %s non mise en file; publish-due s'en chargera", target_id)
 
 
-def _cannot_tell(target_id: int, exc: PlatformError) -> str:
+def _cannot_tell(target_id: int, exc: PlatformError, worker: str) -> str:
     """The platform could not say whether the post exists: never guess, ask a person."""
     with session_scope() as session:
-        target = session.get(Target, target_id)
-        assert target is not None
+        target, post = target_with_post(session, target_id)
         if isinstance(exc, RetryLater) and target.attempts < MAX_ATTEMPTS:
             retry_at = exc.retry_at or utcnow() + timedelta(seconds=_backoff(target.attempts))
-            _set(session, target_id, lease_until=retry_at, last_error=exc.message("fr"), error_kind="uncertain")
+            if not states.uncertain(session, post, target, until=retry_at, error=exc.message("fr"), actor=worker):
+                return "lost_race"
             attempts = target.attempts
         else:
             post_id, platform = target.post_id, target.platform
             message = t(
                 "publishing.cannot_tell", lang="fr", detail=exc.message("fr"), post_id=post_id, platform=platform
             )
-            _set(session, target_id, lease_until=None, error_kind="needs_person", last_error=message)
-            post = session.get(Post, target.post_id)
-            assert post is not None
+            if not states.ask_person(session, post, target, error=message, actor=worker):
+                return "lost_race"
             news = t("publishing.cannot_tell", detail=exc.message(), post_id=post_id, platform=platform)
             tell_responsible(session, post, f"uncertain-{target_id}", news)
             return "needs_person"
@@ -284,14 +231,13 @@ def _cannot_tell(target_id: int, exc: PlatformError) -> str:
     return "reconcile_later"
 
 
-def _fail(target_id: int, exc: PlatformError) -> str:
+def _fail(target_id: int, exc: PlatformError, worker: str) -> str:
     with session_scope() as session:
-        target = session.get(Target, target_id)
-        assert target is not None
-        return _fail_in(session, target, exc)
+        target, post = target_with_post(session, target_id)
+        return _fail_in(session, target, post, exc, worker)
 
 
-def _fail_in(session: Session, target: Target, exc: PlatformError) -> str:
+def _fail_in(session: Session, target: Target, post: Post, exc: PlatformError, worker: str) -> str:
     kind = (
         "needs_person"
         if isinstance(exc, NeedsPerson)
@@ -299,25 +245,10 @@ def _fail_in(session: Session, target: Target, exc: PlatformError) -> str:
         if isinstance(exc, Permanent)
         else "retries_exhausted"
     )
-    assert target.id is not None
-    _set(
-        session,
-        target.id,
-        state=TargetState.FAILED.value,
-        lease_until=None,
-        needs_reconcile=False,
-        last_error=exc.message("fr"),
-        error_kind=kind,
-    )
-    post = session.get(Post, target.post_id)
-    assert post is not None
+    if not states.fail(session, post, target, kind=kind, error=exc.message("fr"), actor=worker):
+        return "lost_race"
     tell_responsible(session, post, f"failed-{target.id}", exc.message())
-    _finish_post(session, target.id)
     return f"failed:{kind}"
-
-
-def _set(session: Session, target_id: int, **values: object) -> None:
-    session.execute(update(Target).where(col(Target.id) == target_id).values(updated_at=utcnow(), **values))
 
 
 def lease() -> timedelta:
@@ -339,21 +270,6 @@ def resolve_by_person(session: Session, post: Post, platform: str, *, remote_url
         target is None
         or target.state != TargetState.PUBLISHING
         or target.error_kind not in {"needs_person", "uncertain"}
+        or not states.resolve(session, post, target, remote_url=remote_url, actor=actor, channel="cli")
     ):
         raise InvalidInput("publishing.nothing_to_resolve", post_id=post.id, platform=platform)
-    assert target.id is not None
-    if remote_url:
-        remote_id = remote_url.rstrip("/").rsplit("/", 1)[-1]
-        _set(session, target.id, state=TargetState.PUBLISHED.value, remote_id=remote_id, url=remote_url,
-             lease_until=None, needs_reconcile=False, error_kind=None, last_error=None)  # fmt: skip
-        session.flush()
-        _finish_post(session, target.id)
-    else:
-        _set(session, target.id, state=TargetState.PENDING.value, due_at=utcnow(), lease_until=None,
-             needs_reconcile=False, error_kind=None)  # fmt: skip
-    from balise import audit
-
-    audit.record(
-        session, org_id=post.org_id, post_id=post.id, actor=actor, channel="cli", action="resolved",
-        reason=f"{platform}: {remote_url or 'non publiée, à republier'}",
-    )  # fmt: skip

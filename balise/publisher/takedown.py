@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import Session, col, update
+from sqlmodel import Session
 
+from balise import states
 from balise.config import get_settings
 from balise.db import session_scope
 from balise.errors import ConfigError, InvalidInput, PlatformError, RetryLater
@@ -13,7 +14,7 @@ from balise.i18n import t
 from balise.models import Member, Organization, Post, Target, utcnow
 from balise.notify import tell_author, tell_responsible
 from balise.organizations import account_owner, require_role
-from balise.posts import targets_of
+from balise.posts import target_with_post, targets_of
 from balise.publisher.registry import get_platform
 from balise.states import State, TargetState, transition
 
@@ -59,23 +60,11 @@ def take_down_target(target_id: int, worker: str) -> str:
         return "retry_later"
     except (PlatformError, ConfigError) as exc:  # ConfigError: the organization's account was removed since
         with session_scope() as session:
-            session.execute(
-                update(Target)
-                .where(col(Target.id) == target_id)
-                .values(last_error=exc.message("fr"), error_kind="needs_person")
-            )
-            tell_responsible(session, post, f"takedown-{target_id}", exc.message())
+            target, post = target_with_post(session, target_id)
+            if states.delete_refused(session, post, target, error=exc.message("fr"), actor=worker):
+                tell_responsible(session, post, f"takedown-{target_id}", exc.message())
         return "needs_person"
     with session_scope() as session:
-        session.execute(
-            update(Target)
-            .where(col(Target.id) == target_id, col(Target.state) == TargetState.PUBLISHED.value)
-            .values(state=TargetState.DELETED.value, updated_at=utcnow())
-        )
-        from balise import audit
-
-        audit.record(
-            session, org_id=post.org_id, post_id=post.id, actor=worker, channel="worker",
-            action="deleted_on_platform", reason=f"{platform} {remote_id}",
-        )  # fmt: skip
+        target, post = target_with_post(session, target_id)
+        states.deleted(session, post, target, actor=worker)
     return "deleted"
