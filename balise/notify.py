@@ -267,5 +267,5 @@ def tell_author(session: Session, post: Post, kind: str, news: str) -> None:
     if not once(session, post.id, kind):
         return
     author = session.get(Member, post.author_id)
-    if author is not None:
+    if author is not None and author.active:  # a removed member receives no more mail
         _write_mail(session, post, to=author.email, subject=t("notify.author_subject", post_id=post.id), body=news)

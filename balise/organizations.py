@@ -29,19 +29,27 @@ def create_organization(session: Session, *, slug: str, name: str, timezone: str
     return org
 
 
+def _oldest(session: Session, *, demo: bool) -> Organization | None:
+    query = select(Organization).order_by(col(Organization.id))
+    return session.exec(query if demo else query.where(Organization.slug != DEMO_SLUG)).first()
+
+
+def own_organization(session: Session) -> Organization | None:
+    """The oldest organization that is not the demo's: the one `balise init` made first."""
+    return _oldest(session, demo=False)
+
+
 def current_organization(session: Session, slug: str | None = None) -> Organization:
     """The organization named by `--org`, else the oldest one that is not the demo's."""
-    query = select(Organization).order_by(Organization.id)  # type: ignore[arg-type]
     if slug:
-        org = session.exec(query.where(Organization.slug == slug)).first()
+        org = session.exec(select(Organization).where(Organization.slug == slug)).first()
         if org is None:
             raise NotFound("orgs.unknown", slug=slug)
         return org
-    orgs = list(session.exec(query))
-    real = [o for o in orgs if o.slug != DEMO_SLUG]
-    if real or orgs:
-        return (real or orgs)[0]
-    raise NotFound("orgs.none")
+    org = own_organization(session) or _oldest(session, demo=True)
+    if org is None:
+        raise NotFound("orgs.none")
+    return org
 
 
 def account_owner(session: Session, org: Organization) -> AccountOwner:
@@ -64,18 +72,24 @@ def _check_role(role: str) -> None:
         raise InvalidInput("orgs.bad_role", role=role, roles=", ".join(ROLES))
 
 
+def _check_free_name(session: Session, org: Organization, name: str) -> None:
+    """A name says who acted in the history: one member per name, a removed one's included."""
+    if not name:
+        raise InvalidInput("orgs.empty_name")
+    holder = session.exec(select(Member).where(Member.org_id == org.id, Member.name == name)).first()
+    if holder is not None:
+        raise InvalidInput("orgs.member_exists" if holder.active else "orgs.removed_member_name", name=name)
+
+
 def add_member(
     session: Session, org: Organization, *, name: str, email: str, role: str, actor: str | Member
 ) -> Member:
     name = name.strip()
     actor = _manager(actor)
     _check_role(role)
-    if not name:
-        raise InvalidInput("orgs.empty_name")
+    _check_free_name(session, org, name)
     if not EMAIL.match(email):
         raise InvalidInput("orgs.bad_email", email=email)
-    if session.exec(select(Member).where(Member.org_id == org.id, Member.name == name)).first():
-        raise InvalidInput("orgs.member_exists", name=name)
     assert org.id is not None
     member = Member(org_id=org.id, name=name, email=email, role=role)
     session.add(member)
@@ -89,8 +103,10 @@ def find_member(session: Session, org: Organization, name: str | None) -> Member
     if not name:
         raise InvalidInput("orgs.who")
     member = session.exec(select(Member).where(Member.org_id == org.id, Member.name == name.strip())).first()
-    if member is None or not member.active:
+    if member is None:
         raise NotFound("orgs.unknown_member", name=name, org=org.name)
+    if not member.active:
+        raise NotFound("orgs.removed_member", name=member.name, org=org.name)
     return member
 
 
@@ -132,6 +148,22 @@ def remove_member(session: Session, org: Organization, name: str, *, actor: str 
     return member
 
 
+def rename_member(session: Session, org: Organization, name: str, new_name: str, *, actor: str | Member) -> Member:
+    """Give a member another name, audited: their posts and approvals follow (they hold the
+    member's id); the audit log keeps the names as they were, with this change in it."""
+    actor = _manager(actor)
+    member = find_member(session, org, name)
+    new_name = new_name.strip()
+    _check_free_name(session, org, new_name)
+    previous, member.name = member.name, new_name
+    session.add(member)
+    assert org.id is not None
+    audit.record(
+        session, org_id=org.id, actor=actor, channel="cli", action="member_renamed", reason=f"{previous} → {new_name}"
+    )
+    return member
+
+
 def members(session: Session, org: Organization) -> list[Member]:
     """The active members; removed ones stay in the database for the history."""
     query = select(Member).where(Member.org_id == org.id, col(Member.active)).order_by(col(Member.name))
@@ -140,7 +172,9 @@ def members(session: Session, org: Organization) -> list[Member]:
 
 def require_role(member: Member, *roles: str) -> None:
     if member.role not in roles:
-        raise PermissionDenied("orgs.role_required", name=member.name, role=member.role, needed=" ou ".join(roles))
+        raise PermissionDenied(
+            "orgs.role_required", name=member.name, role=member.role, needed=" ou ".join(roles), suggested=roles[0]
+        )
 
 
 def org_zone(org: Organization) -> ZoneInfo:

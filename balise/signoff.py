@@ -19,7 +19,7 @@ from balise.compliance.frequency import clock_label, in_quiet_hours
 from balise.errors import InvalidInput, PermissionDenied
 from balise.i18n import t
 from balise.models import Approval, Member, Organization, Post, utcnow
-from balise.notify import announce_awaiting_signoff, tell_author
+from balise.notify import announce_awaiting_signoff, tell_author, waiting_on
 from balise.posts import authors_of, current_check, platforms_of, targets_of
 from balise.queue.queues import enqueue_publish
 from balise.states import WAITING, State, reschedule, transition
@@ -51,7 +51,10 @@ def _check_approver(session: Session, post: Post, member: Member) -> None:
     if member.role not in ("approver", "admin"):
         raise PermissionDenied("signoff.not_approver", name=member.name, role=member.role)
     if member.id in authors_of(session, post):
-        raise PermissionDenied("signoff.own_post", name=member.name, post_id=post.id)
+        nobody_else = not waiting_on(session, post)  # a small team: say how someone else can sign it off
+        raise PermissionDenied(
+            "signoff.own_post_nobody_else" if nobody_else else "signoff.own_post", name=member.name, post_id=post.id
+        )
 
 
 def approve(

@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
-import select as select_module
 import stat
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -22,9 +17,9 @@ from sqlmodel import col, select
 from balise.config import get_settings, reset_settings
 from balise.db import session_scope
 from balise.models import AuditEvent, LoginCode, Member, Organization, utcnow
-from tests.conftest import ROOT
 from tests.helpers import Outcome, gate, log_in_as, make_post, run_in_process, snapshot, state_of
 from tests.smtp import Mailbox, free_port
+from tests.terminal import Terminal
 from tests.web.conftest import Team, make_team
 
 SECRET = "clé-de-test-qui-signe-les-sessions"
@@ -305,29 +300,13 @@ def test_at_a_terminal_login_asks_for_the_code_until_it_is_right(
     mailed: Team, mailbox: Mailbox, env: dict[str, str]
 ) -> None:
     """A person at a terminal types the code where balise asks for it; a wrong one is asked again."""
-    main_end, terminal = pty.openpty()
     environ = {**env, "BALISE_SECRET_KEY": SECRET, "BALISE_SMTP_URL": get_settings().smtp_url or ""}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "balise.cli.main", "login", "--as", "Julie"],
-        stdin=terminal, stdout=terminal, stderr=terminal, env=environ, cwd=ROOT,
-    )  # fmt: skip
-    os.close(terminal)
-    shown = b""
-
-    def until(text: bytes) -> None:
-        nonlocal shown
-        deadline = time.monotonic() + 60
-        while text not in shown:
-            assert time.monotonic() < deadline, shown.decode(errors="replace")
-            if select_module.select([main_end], [], [], 1)[0]:
-                shown += os.read(main_end, 4096)
-
-    until("Code reçu par courriel".encode())
+    terminal = Terminal(["login", "--as", "Julie"], environ)
+    terminal.until("Code reçu par courriel")
     code = code_in(mailbox, JULIE)
-    os.write(main_end, f"{(int(code) + 1) % 10**6:06d}\n".encode())
-    until(b"Il reste 4 essai(s)")
-    os.write(main_end, f"{code}\n".encode())
-    until("Connecté·e".encode())
-    assert process.wait(30) == 0
-    os.close(main_end)
+    terminal.type(f"{(int(code) + 1) % 10**6:06d}")
+    terminal.until("Il reste 4 essai(s)")
+    terminal.type(code)
+    terminal.until("Connecté·e")
+    assert terminal.exit_code() == 0
     assert session_file().exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import sys
 import tomllib
 import unicodedata
 from typing import Annotated
@@ -14,6 +15,8 @@ from balise.cli import output
 from balise.errors import InvalidInput
 from balise.i18n import t
 from balise.private import write_private
+
+YES = ("o", "oui", "y", "yes")
 
 
 def _slug(name: str) -> str:
@@ -36,6 +39,15 @@ def _store_secret_key() -> None:
     reset_settings()
 
 
+def _another_wanted(existing: str, slug: str) -> bool:
+    """Whether to create one more organization beside `existing`: asked at a terminal (default
+    no); a script that means it says `--new-org`, else it is refused, nothing written."""
+    if not sys.stdin.isatty():
+        raise InvalidInput("cli.init_exists", name=existing, slug=slug)
+    answer = typer.prompt(t("cli.init_another", name=existing), default=t("cli.init_no"))
+    return answer.strip().lower() in YES
+
+
 def init_command(
     name: Annotated[str | None, typer.Option("--name", help="Nom de l'organisme.")] = None,
     admin: Annotated[str | None, typer.Option("--admin", help="Nom de la première personne administratrice.")] = None,
@@ -43,21 +55,33 @@ def init_command(
     timezone: Annotated[
         str | None, typer.Option("--timezone", help="Fuseau horaire (America/Toronto par défaut).")
     ] = None,
+    new_org: Annotated[
+        bool, typer.Option("--new-org", help="Créer un autre organisme quand il en existe déjà un, sans question.")
+    ] = False,
 ) -> None:
     """Prépare balise pour votre organisme : nom, fuseau horaire, première personne administratrice.
 
-    Sans options, balise pose les questions une à une.
+    Sans options, balise pose les questions une à une. Quand un organisme existe déjà, balise
+    demande s'il faut en créer un autre (non par défaut); un script le dit avec --new-org.
 
     Exemples :
 
       balise init
 
       balise init --name "ESPACE Exemple" --admin "Julie Gagnon" --email julie@espace-exemple.org
+
+      balise init --new-org --name "ESPACE Nord" --admin "Luc Bouchard" --email luc@espace-nord.org
     """
     from balise.config import config_path, get_settings
-    from balise.db import session_scope
-    from balise.organizations import add_member, create_organization
+    from balise.db import read_scope, session_scope
+    from balise.organizations import add_member, create_organization, own_organization
 
+    with read_scope() as session:
+        existing = own_organization(session)
+        first = (existing.name, existing.slug) if existing else None
+    if first and not new_org and not _another_wanted(*first):
+        output.console.print(t("cli.init_kept", name=first[0]))
+        return
     settings = get_settings()
     name = (name or typer.prompt(t("cli.init_name"))).strip()
     if not name:
@@ -74,6 +98,10 @@ def init_command(
     with session_scope() as session:
         org = create_organization(session, slug=_slug(name), name=name, timezone=zone)
         add_member(session, org, name=admin, email=email, role="admin", actor=admin)
+        slug = org.slug
     _store_secret_key()
     output.ok(t("cli.init_done", name=name, admin=admin, config=config_path()))
-    output.console.print(t("cli.init_next", admin=admin))
+    if first:
+        output.console.print(t("cli.init_next_other", default=first[0], name=name, slug=slug))
+    else:
+        output.console.print(t("cli.init_next", admin=admin))

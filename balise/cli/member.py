@@ -57,6 +57,28 @@ def role_(
     output.ok(t("cli.member_role_changed", name=name, role=role))
 
 
+@app.command("rename")
+def rename(
+    name: MemberName,
+    new_name: Annotated[str, typer.Argument(help="Son nouveau nom, unique dans l'organisme.")],
+    as_: AsOption = None,
+) -> None:
+    """Renomme un membre (par une personne administratrice, connectée si l'organisme l'exige).
+
+    Ses publications et approbations suivent; le journal garde l'ancien nom et ce changement.
+
+    Exemple :
+
+      balise member rename "Marie Tremblay" "Marie Tremblay-Roy" --as "Chantal Roy"
+    """
+    from balise.organizations import rename_member
+
+    with org_session() as (session, org):
+        member = rename_member(session, org, name, new_name, actor=member_manager(session, org, as_))
+        renamed = member.name
+    output.ok(t("cli.member_renamed", name=name, new_name=renamed))
+
+
 @app.command("remove")
 def remove(name: MemberName, as_: AsOption = None) -> None:
     """Retire un membre : il ne peut plus agir ni se connecter; son historique reste au journal.
