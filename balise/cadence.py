@@ -11,11 +11,11 @@ from datetime import datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
-from balise.calendar_feed import PLANNED
 from balise.compliance import load_policy
 from balise.compliance.frequency import LOOKAHEAD_WEEKS, Planned, cadence_warnings, week_of
 from balise.models import Organization, Post, Target, utcnow
 from balise.organizations import org_zone
+from balise.states import PLANNED
 
 
 def cadence_advice(session: Session, org: Organization, posts: Sequence[Post]) -> list[str]:

@@ -17,17 +17,8 @@ from sqlmodel import Session, col, select
 from balise.i18n import t
 from balise.models import Organization, Post, Target, utcnow
 from balise.organizations import org_zone
-from balise.states import State
+from balise.states import PLANNED, State
 
-PLANNED = (
-    State.PENDING_CHECK,
-    State.NEEDS_REVIEW,
-    State.AWAITING_SIGNOFF,
-    State.SCHEDULED,
-    State.PUBLISHING,
-    State.PUBLISHED,
-    State.FAILED,
-)
 CONFIRMED = {State.SCHEDULED, State.PUBLISHING, State.PUBLISHED}
 EVENT_LENGTH = timedelta(minutes=15)  # calendars draw a zero-length event as a thin line, or not at all
 SUMMARY_LENGTH = 60

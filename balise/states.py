@@ -39,6 +39,8 @@ class TargetState(StrEnum):
 
 S = State
 BEFORE_PUBLISHING = frozenset({S.PENDING_CHECK, S.REJECTED, S.NEEDS_REVIEW, S.AWAITING_SIGNOFF, S.SCHEDULED})
+# A post on the calendar: counted by the cadence advice, drawn in the calendar feed.
+PLANNED = (S.PENDING_CHECK, S.NEEDS_REVIEW, S.AWAITING_SIGNOFF, S.SCHEDULED, S.PUBLISHING, S.PUBLISHED, S.FAILED)
 
 TRANSITIONS: dict[State, frozenset[State]] = {
     S.PENDING_CHECK: frozenset({S.REJECTED, S.NEEDS_REVIEW, S.AWAITING_SIGNOFF, S.CANCELLED}),
