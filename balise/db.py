@@ -131,19 +131,42 @@ def get_engine() -> Engine:
     return engine
 
 
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def newest_revision() -> str:
+    """The newest migration's revision, read from its file name: `0009_login.py` is revision 0009
+    (tests/test_migrations.py checks that Alembic agrees)."""
+    return max(path.name.split("_")[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+
+
 def migrate(engine: Engine) -> None:
-    """Apply Alembic migrations up to head (idempotent; cheap when already there)."""
+    """Apply Alembic migrations up to head (idempotent). A database already there is told by one
+    query, without loading Alembic and every migration script: that took 0.1 s of each command."""
+    try:
+        with engine.connect() as connection:
+            if _revision(connection.execution_options(**{READ_ONLY: True})) == newest_revision():
+                return
+        _upgrade(engine)
+    except OperationalError as exc:
+        raise ConfigError("db.unreachable", url=_masked(engine), detail=mask_url_password(str(exc.orig))) from exc
+
+
+def _revision(connection: sa.Connection) -> str | None:
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _upgrade(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    try:
-        with engine.begin() as connection:
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, "head")
-    except OperationalError as exc:
-        raise ConfigError("db.unreachable", url=_masked(engine), detail=mask_url_password(str(exc.orig))) from exc
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
 
 
 def _masked(engine: Engine) -> str:

@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from balise.cli import output
 from balise.cli.common import GLOBAL, JsonOption
-from balise.config import AccountOwner, Settings, get_settings
 from balise.errors import ConfigError, NotFound
 from balise.i18n import t
-from balise.publisher.base import CredentialReport
-from balise.publisher.registry import FACTORIES, get_platform
 from balise.timeparse import local_iso, local_text
+
+if TYPE_CHECKING:
+    from balise.config import AccountOwner, Settings
+    from balise.publisher.base import CredentialReport
 
 app = typer.Typer(help="Les comptes Facebook et X de l'organisme.", no_args_is_help=True)
 
 
 def check_accounts(owner: AccountOwner, settings: Settings) -> dict[str, CredentialReport | None]:
     """Each platform's credential check for `owner`; None where it has no account configured."""
+    from balise.publisher.registry import FACTORIES, get_platform
+
     reports: dict[str, CredentialReport | None] = {}
     for name in FACTORIES:
         try:
@@ -49,6 +53,8 @@ def check_command(json_: JsonOption = False) -> None:
 
       balise accounts check --json
     """
+    from balise.config import get_settings
+
     settings = get_settings()
     owner = _owner()
     reports = check_accounts(owner, settings)
@@ -72,6 +78,7 @@ def check_command(json_: JsonOption = False) -> None:
 
 def _owner() -> AccountOwner:
     """`--org`'s organization, else the default one; before `balise init`, the environment's accounts."""
+    from balise.config import AccountOwner
     from balise.db import read_scope
     from balise.organizations import account_owner, current_organization
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 from rich.markup import escape
 
 from balise.cli import output
-from balise.compliance import Draft, Policy, Verdict, check_draft, load_policy
-from balise.compliance.batch import check_lines
-from balise.compliance.photo_rules import PhotoFacts
-from balise.compliance.rules import is_empty
 from balise.errors import InvalidInput, PolicyError
 from balise.i18n import t
 from balise.platforms import PUBLIC, SPELLED
+
+if TYPE_CHECKING:
+    from balise.compliance import Policy, Verdict
+    from balise.compliance.photo_rules import PhotoFacts
 
 _COLOURS = {"approved": "green", "needs_review": "yellow", "rejected": "red"}
 
@@ -33,6 +33,8 @@ PolicyOption = Annotated[
 
 def read_policy(path: Path | None) -> Policy:
     """ROEQ's policy, merged with the organization's file when one is given."""
+    from balise.compliance import load_policy
+
     return load_policy(None if path is None else read_policy_text(path))
 
 
@@ -99,6 +101,9 @@ def check_command(
     Avec des photos, vérifiées selon le registre des consentements de la base configurée :
     {"id": 2, "text": "…", "photos": [{"path": "atelier.jpg", "people": ["Sophie Roy"]}]}
     """
+    from balise.compliance import Draft, check_draft
+    from balise.compliance.rules import is_empty
+
     if (text is None) == (jsonl is None):
         raise InvalidInput("compliance.need_one_input")
     effective = read_policy(policy)
@@ -126,6 +131,8 @@ def _check_jsonl(source: str, policy: Policy) -> None:
 
 
 def _write_verdicts(stream: BinaryIO, policy: Policy) -> None:
+    from balise.compliance.batch import check_lines
+
     write = sys.stdout.write
     for result in check_lines(stream, policy, _registry_photos):
         write(json.dumps(result, ensure_ascii=False) + "\n")

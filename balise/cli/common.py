@@ -1,8 +1,9 @@
 """What every command shares: the organization, the acting member, options and sessions.
 
-CLI modules import the database and queue layers inside their commands, not at the top:
-`balise --help` and `balise check` then start without loading SQLAlchemy, RQ or the
-platform clients.
+CLI modules import the database and queue layers, the compliance gate and the platform clients
+inside their commands, not at the top: `balise --help`, any command's `--help` and `balise check`
+then start without loading SQLAlchemy, RQ, NumPy or tweepy (`balise.cli.lazy` says why;
+tests/test_cli_startup.py holds it).
 """
 
 from __future__ import annotations

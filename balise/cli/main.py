@@ -1,6 +1,7 @@
 """The `balise` command: registers every command group and turns errors into French messages.
 
-A command is added by writing one module in `balise/cli/` and one line below.
+A command is added by writing one module in `balise/cli/` and one line in `COMMANDS` below; the
+module is imported only when its command is used (`balise.cli.lazy`).
 """
 
 from __future__ import annotations
@@ -14,40 +15,116 @@ import typer.main
 from typer._click import core
 from typer._click import exceptions as click
 
-from balise.cli import (
-    accounts,
-    audit_cmd,
-    config_cmd,
-    demo,
-    draft,
-    gate,
-    init,
-    login,
-    member,
-    ops,
-    org,
-    output,
-    people,
-    photo,
-    retract,
-    serve,
-    signoff,
-)
-from balise.cli import calendar as calendar_cmd
-from balise.cli import check as check_cmd
-from balise.cli import consent as consent_cmd
-from balise.cli import importer as import_cmd
-from balise.cli import metrics as metrics_cmd
-from balise.cli import policy as policy_cmd
-from balise.cli import report as report_cmd
-from balise.cli import tick as tick_cmd
+from balise.cli import output
 from balise.cli.common import GLOBAL
+from balise.cli.lazy import Entry, LazyGroup
 from balise.errors import BaliseError, InvalidInput
 from balise.i18n import t
 from balise.private import keep_private
 
+# Every command: where it lives and the one line `balise --help` shows for it (the first paragraph
+# of its own help; tests/test_cli_startup.py checks they agree). Listed in `balise --help`'s order.
+COMMANDS = {
+    "init": Entry(
+        "balise.cli.init:init_command",
+        "Prépare balise pour votre organisme : nom, fuseau horaire, première personne administratrice.",
+    ),
+    "demo": Entry(
+        "balise.cli.demo:demo_command",
+        "Montre tout le parcours sur la plateforme d'essai (sandbox), sans aucun compte :",
+    ),
+    "approve": Entry(
+        "balise.cli.signoff:approve_command",
+        "Approuve une publication vérifiée (deuxième signature), ou la refuse avec --refuse. Jamais par son auteur·e.",
+    ),
+    "reject": Entry(
+        "balise.cli.signoff:reject_command", "Refuse une publication, avec un motif transmis à son auteur·e."
+    ),
+    "override": Entry(
+        "balise.cli.signoff:override_command",
+        "Passe outre l'avis « à revoir » de la barrière (approbateur·trice ou admin, motif obligatoire).",
+    ),
+    "inbox": Entry(
+        "balise.cli.signoff:inbox_command", "Ce qui attend votre approbation, du plus ancien au plus récent."
+    ),
+    "retract": Entry(
+        "balise.cli.retract:retract_command",
+        "Retire une publication publiée de toutes ses plateformes (approbateur·trice ou admin).",
+    ),
+    "publish-due": Entry(
+        "balise.cli.ops:publish_due_command",
+        "Met en file tout ce qui est dû (à lancer chaque minute par cron). Sans danger en double.",
+    ),
+    "tick": Entry(
+        "balise.cli.tick:tick_command",
+        "Le travail périodique de balise, à lancer chaque minute par cron (ou le service cron de docker-compose.yml).",
+    ),
+    "worker": Entry(
+        "balise.cli.ops:worker_command", "Lance un travailleur qui vérifie, publie et retire les publications."
+    ),
+    "status": Entry(
+        "balise.cli.ops:status_command",
+        "Où en est balise : publications par état, files, cron, travailleurs, retards.",
+    ),
+    "stop": Entry(
+        "balise.cli.ops:stop_command",
+        "Arrête le serveur Redis intégré de ce dossier de données (rien n'est perdu).",
+    ),
+    "login": Entry(
+        "balise.cli.login:login_command",
+        "Se connecter : balise envoie un code à usage unique à votre adresse courriel, vous le tapez.",
+    ),
+    "logout": Entry("balise.cli.login:logout_command", "Se déconnecter : la session de ce compte est effacée."),
+    "whoami": Entry(
+        "balise.cli.login:whoami_command", "Qui est connecté sur ce compte, dans quel organisme, et jusqu'à quand."
+    ),
+    "check": Entry(
+        "balise.cli.check:check_command", "Vérifie des publications selon la politique du ROEQ, sans base de données."
+    ),
+    "import": Entry(
+        "balise.cli.importer:import_command",
+        "Importe un calendrier de publications (CSV) : chaque ligne devient un brouillon.",
+    ),
+    "report": Entry(
+        "balise.cli.report:report_command",
+        "Écrit le rapport d'activités d'une période : un seul fichier HTML, graphiques compris, à ouvrir ou imprimer.",
+    ),
+    "serve": Entry(
+        "balise.cli.serve:serve_command",
+        "Lance l'application web d'approbation : les liens envoyés par courriel y mènent.",
+    ),
+    "draft": Entry("balise.cli.draft:app", "Brouillons : ajouter, lister, voir, modifier, annuler."),
+    "member": Entry("balise.cli.member:app", "Membres de l'organisme et leurs rôles (author, approver, admin)."),
+    "org": Entry("balise.cli.org:app", "Réglages de l'organisme."),
+    "config": Entry("balise.cli.config_cmd:app", "Configuration de balise."),
+    "audit": Entry(
+        "balise.cli.audit_cmd:app",
+        "Journal d'audit : qui a décidé quoi; chaque entrée est scellée avec BALISE_SECRET_KEY, pour qu'une "
+        "retouche se voie.",
+    ),
+    "policy": Entry("balise.cli.policy:app", "La politique de publication (ROEQ et balises de l'organisme)."),
+    "gate": Entry("balise.cli.gate:app", "La barrière de conformité et ce que l'organisme lui apprend."),
+    "accounts": Entry("balise.cli.accounts:app", "Les comptes Facebook et X de l'organisme."),
+    "people": Entry(
+        "balise.cli.people:app", "Personnes qui peuvent apparaître sur les photos (registre des consentements)."
+    ),
+    "consent": Entry("balise.cli.consent:app", "Consentements photo : enregistrer, retirer, lister."),
+    "photo": Entry("balise.cli.photo:app", "Photos des publications : qui y apparaît."),
+    "calendar": Entry("balise.cli.calendar:app", "Le calendrier des publications prévues."),
+    "metrics": Entry("balise.cli.metrics:app", "Mentions J'aime, abonnés et réactions aux publications."),
+    "signoff": Entry(
+        "balise.cli.serve:signoff_app", "La deuxième approbation par courriel : rappels aux approbateur·trice·s."
+    ),
+}
+
+
+class _Commands(LazyGroup):
+    entries = COMMANDS
+
+
 app = typer.Typer(
     name="balise",
+    cls=_Commands,
     help=(
         "balise — publication planifiée sur Facebook et X, avec la vérification de la "
         "politique du ROEQ et une deuxième approbation humaine.\n\n"
@@ -65,41 +142,6 @@ def _global(
     org: Annotated[str | None, typer.Option("--org", help="L'organisme visé (son identifiant court).")] = None,
 ) -> None:
     GLOBAL.org = org
-
-
-app.command("init")(init.init_command)
-app.command("demo")(demo.demo_command)
-app.add_typer(draft.app, name="draft")
-app.command("approve")(signoff.approve_command)
-app.command("reject")(signoff.reject_command)
-app.command("override")(signoff.override_command)
-app.command("inbox")(signoff.inbox_command)
-app.command("retract")(retract.retract_command)
-app.command("publish-due")(ops.publish_due_command)
-app.command("tick")(tick_cmd.tick_command)
-app.command("worker")(ops.worker_command)
-app.command("status")(ops.status_command)
-app.command("stop")(ops.stop_command)
-app.add_typer(member.app, name="member")
-app.add_typer(org.app, name="org")
-app.command("login")(login.login_command)
-app.command("logout")(login.logout_command)
-app.command("whoami")(login.whoami_command)
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(audit_cmd.app, name="audit")
-app.command("check")(check_cmd.check_command)
-app.add_typer(policy_cmd.app, name="policy")
-app.add_typer(gate.app, name="gate")
-app.add_typer(accounts.app, name="accounts")
-app.add_typer(people.app, name="people")
-app.add_typer(consent_cmd.app, name="consent")
-app.add_typer(photo.app, name="photo")
-app.command("import")(import_cmd.import_command)
-app.add_typer(calendar_cmd.app, name="calendar")
-app.add_typer(metrics_cmd.app, name="metrics")
-app.command("report")(report_cmd.report_command)
-app.command("serve")(serve.serve_command)
-app.add_typer(serve.signoff_app, name="signoff")
 
 
 def _param_name(exc: click.ClickException) -> str:
@@ -129,8 +171,8 @@ def _usage_message(exc: click.ClickException) -> str:
 
 @cache
 def _command() -> core.Command:
-    """`app` as the Click command it becomes, built once per process: building it reads every
-    command's signature (0.14 s here), which `main` called in-process (tests) would repeat each time."""
+    """`app` as the Click command it becomes, built once per process: a command, once loaded, keeps
+    its Click form, which `main` called in-process (tests) would otherwise rebuild each time."""
     return typer.main.get_command(app)
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from balise.cli import output
 from balise.cli.check import PolicyOption, read_policy, read_policy_text
 from balise.cli.common import AsOption, acting_member, org_session
-from balise.compliance.policy import Policy
 from balise.i18n import t
+
+if TYPE_CHECKING:
+    from balise.compliance.policy import Policy
 
 app = typer.Typer(
     help="La politique de publication (ROEQ et balises de l'organisme).", no_args_is_help=True
