@@ -162,7 +162,7 @@ def _claim(mail_id: int) -> bool:
 def _send_one(mail_id: int) -> bool:
     """Build the mail from the database as it is now and send it; False for a sign-off request
     the post no longer needs (decided, edited, or the approver left)."""
-    from balise.web.mail import signoff_mail  # here: balise.web imports balise.signoff, which imports this module
+    from balise.mail.compose import signoff_mail  # here: balise.mail imports balise.signoff, which imports this module
 
     html: str | None = None
     images: Sequence[InlineImage] = ()

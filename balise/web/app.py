@@ -29,14 +29,15 @@ from balise.db import session_scope
 from balise.errors import BaliseError, InvalidInput, PermissionDenied, TransitionRefused
 from balise.examples import CONTENT_CODES
 from balise.i18n import t
+from balise.mail.preview import Preview, preview_of
+from balise.mail.render import stylesheet
 from balise.notify import send_pending
 from balise.organizations import org_zone
 from balise.signoff import LateChoice, LateSignoff, approve, enqueue_approved, publish_jobs, reject
 from balise.timeparse import local_text, parse_when
 from balise.web import links
 from balise.web.links import LinkRefused, Opened, check_form_token, form_token, new_nonce, open_link, use_link
-from balise.web.preview import Preview, preview_of
-from balise.web.render import render, stylesheet
+from balise.web.render import render
 
 log = logging.getLogger(__name__)
 

@@ -16,14 +16,13 @@ from sqlmodel import select, update
 
 from balise.config import get_settings
 from balise.db import session_scope
+from balise.mail.links import decision_url, make_token
 from balise.models import Approval, Member, Organization, Post, utcnow
 from balise.notify import remind_waiting, send_pending
 from balise.posts import DraftInput, create_post, edit_post
 from balise.queue.queues import COMPLIANCE, PUBLISH, enqueue_check
 from balise.queue.worker import run_worker
 from balise.signoff import override
-from balise.web.links import make_token
-from balise.web.mail import decision_url
 from tests.conftest import run_cli
 from tests.consent.images import with_gps
 from tests.consent.test_uploads import _metadata

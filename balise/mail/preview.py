@@ -1,5 +1,5 @@
 """The post as an approver must see it before deciding: text, link, photos per platform, and
-what the compliance gate found. The email and the web page show the same preview."""
+what the compliance gate found. The sign-off mail and the approval page show the same preview."""
 
 from __future__ import annotations
 

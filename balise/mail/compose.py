@@ -11,13 +11,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from balise.config import get_settings
 from balise.errors import ConfigError
 from balise.i18n import t
+from balise.mail.links import LINK_LIFETIME, decision_url, make_token
+from balise.mail.preview import Preview, preview_of
+from balise.mail.render import render, stylesheet
 from balise.models import Member, Post
-from balise.web.links import LINK_LIFETIME, make_token
-from balise.web.preview import Preview, preview_of
-from balise.web.render import render, stylesheet
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +33,6 @@ class SignoffMail:
     text: str
     html: str
     preview: Preview
-
-
-def decision_url(post_id: int, token: str, action: str) -> str:
-    """The address of a decision page, as people reach `balise serve` (BALISE_PUBLIC_URL)."""
-    return f"{get_settings().public_url.rstrip('/')}/signature/{post_id}/{token}/{action}"
 
 
 def _links(post: Post, member: Member) -> SignoffLinks | None:
@@ -103,7 +97,7 @@ def signoff_mail(session: Session, post: Post, member: Member, *, reminder: bool
     subject = t("notify.reminder_subject" if reminder else "notify.awaiting_subject", post_id=preview.post_id)
     words = _words(preview, member)
     html = render(
-        "mail_signoff.html",
+        "signoff.html",
         css=stylesheet(),
         subject=subject,
         hello=words.hello,
