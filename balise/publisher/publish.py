@@ -33,7 +33,7 @@ from balise.errors import (
 from balise.i18n import t
 from balise.media import outgoing_copy
 from balise.models import Organization, Photo, Post, Target, utcnow
-from balise.notify import tell_responsible
+from balise.notify import News, tell_responsible
 from balise.posts import photos_of, targets_of
 from balise.publisher.base import MediaFile, Publication, RemotePost
 from balise.publisher.registry import get_platform
@@ -274,7 +274,7 @@ def _cannot_tell(target_id: int, exc: PlatformError) -> str:
             _set(session, target_id, lease_until=None, error_kind="needs_person", last_error=message)
             post = session.get(Post, target.post_id)
             assert post is not None
-            news = t("publishing.cannot_tell", detail=exc.message(), post_id=post_id, platform=platform)
+            news = News("publishing.cannot_tell", {"detail": News.of(exc), "post_id": post_id, "platform": platform})
             tell_responsible(session, post, f"uncertain-{target_id}", news)
             return "needs_person"
     _enqueue_retry(target_id, attempts, retry_at)
@@ -308,7 +308,7 @@ def _fail_in(session: Session, target: Target, exc: PlatformError) -> str:
     )
     post = session.get(Post, target.post_id)
     assert post is not None
-    tell_responsible(session, post, f"failed-{target.id}", exc.message())
+    tell_responsible(session, post, f"failed-{target.id}", News.of(exc))
     _finish_post(session, target.id)
     return f"failed:{kind}"
 

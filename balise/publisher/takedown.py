@@ -9,9 +9,8 @@ from sqlmodel import Session, col, update
 from balise.config import get_settings
 from balise.db import session_scope
 from balise.errors import InvalidInput, PlatformError, RetryLater
-from balise.i18n import t
 from balise.models import Member, Post, Target, utcnow
-from balise.notify import tell_author, tell_responsible
+from balise.notify import News, tell_author, tell_responsible
 from balise.organizations import require_role
 from balise.posts import targets_of
 from balise.publisher.registry import get_platform
@@ -33,7 +32,8 @@ def withdraw(session: Session, post: Post, *, actor: str, reason: str, channel: 
     may record: the organization must act on it whoever takes the call.
     """
     transition(session, post, State.WITHDRAWN, actor=actor, channel=channel, reason=reason)
-    tell_author(session, post, "withdrawn", t("notify.author_withdrawn", post_id=post.id, actor=actor, reason=reason))
+    news = News("notify.author_withdrawn", {"post_id": post.id, "actor": actor, "reason": reason})
+    tell_author(session, post, "withdrawn", news)
     return [t.id for t in targets_of(session, post) if t.state == TargetState.PUBLISHED and t.id is not None]
 
 
@@ -62,7 +62,7 @@ def take_down_target(target_id: int, worker: str) -> str:
                 .where(col(Target.id) == target_id)
                 .values(last_error=exc.message("fr"), error_kind="needs_person")
             )
-            tell_responsible(session, post, f"takedown-{target_id}", exc.message())
+            tell_responsible(session, post, f"takedown-{target_id}", News.of(exc))
         return "needs_person"
     with session_scope() as session:
         session.execute(

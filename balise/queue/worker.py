@@ -58,8 +58,8 @@ MAX_GROWTH_MB = 50
 # each look is a few Redis round trips.
 LOOK_EVERY = 0.2
 # What the jobs import lazily, imported once in the supervisor so each worker starts warm
-# (`balise.mail.compose`, through `notify`, renders the sign-off mail: jinja2 alone is ~30 ms).
-JOB_MODULES = ("balise.checking", "balise.publisher.publish", "balise.publisher.takedown", "balise.mail.compose")
+# (`balise.mail.outbox` renders the sign-off mail: jinja2 alone is ~30 ms).
+JOB_MODULES = ("balise.checking", "balise.publisher.publish", "balise.publisher.takedown", "balise.mail.outbox")
 
 
 class Scheduler(RQScheduler):
