@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from balise.config import get_settings
 from balise.errors import ConfigError
+from balise.keys import derived_key
 from balise.models import AuditEvent, Organization, utcnow
 from balise.private import private_dir, write_private
 
@@ -37,8 +38,7 @@ PENDING_HEADS = "balise.audit_heads"  # session.info: heads to write once the tr
 
 def _chain_key() -> bytes | None:
     """The chain's own key, derived so that it signs nothing else BALISE_SECRET_KEY signs."""
-    secret = get_settings().secret_key
-    return hmac.new(secret.encode(), KEY_SALT, hashlib.sha256).digest() if secret else None
+    return derived_key(KEY_SALT)
 
 
 def _digest(event: AuditEvent, key: bytes | None) -> str:

@@ -15,7 +15,8 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import platformdirs
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from balise.errors import ConfigError
@@ -38,6 +39,60 @@ def config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP)) / "balise.toml"
 
 
+class FacebookAccount(BaseModel):
+    """One Facebook Page and its long-lived Page token."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    page_id: str = Field(min_length=1)
+    page_token: str = Field(min_length=1)
+    graph_url: str = "https://graph.facebook.com"
+    graph_version: str = "v25.0"
+
+
+class XAccount(BaseModel):
+    """One X account: the app's keys and the account's OAuth 1.0a access token."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    api_key: str = Field(min_length=1)
+    api_secret: str = Field(min_length=1)
+    access_token: str = Field(min_length=1)
+    access_secret: str = Field(min_length=1)
+    api_url: str = "https://api.x.com"
+    upload_url: str | None = None
+
+
+class OrganizationAccounts(BaseModel):
+    """`[organizations.SLUG.facebook]` and `[organizations.SLUG.x]` of the TOML file.
+
+    A table is complete on its own: nothing of it comes from the environment, which holds the
+    default organization's accounts only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    facebook: FacebookAccount | None = None
+    x: XAccount | None = None
+
+
+ACCOUNT_KINDS: dict[str, type[BaseModel]] = {"facebook": FacebookAccount, "x": XAccount}
+
+
+def required_keys(platform: str) -> list[str]:
+    """The keys an organization's `[organizations.SLUG.<platform>]` table must have."""
+    return [key for key, field in ACCOUNT_KINDS[platform].model_fields.items() if field.is_required()]
+
+
+@dataclass(frozen=True)
+class AccountOwner:
+    """The organization a platform call acts for: `slug` names its TOML table, `name` is for
+    messages, `default` says whether the environment's accounts are its own."""
+
+    slug: str
+    name: str
+    default: bool
+
+
 class Settings(BaseSettings):
     """Effective settings of one run."""
 
@@ -55,6 +110,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("BALISE_PUBLIC_URL", "public_url"),
     )
     smtp_url: str | None = _env("BALISE_SMTP_URL")
+    session_file: Path | None = _env("BALISE_SESSION_FILE")  # `balise login`'s session; default below
     mail_from: str | None = _env("BALISE_MAIL_FROM")
     facebook_page_id: str | None = _env("BALISE_FACEBOOK_PAGE_ID")
     facebook_page_token: str | None = _env("BALISE_FACEBOOK_PAGE_TOKEN")
@@ -86,7 +142,7 @@ class Settings(BaseSettings):
         ge=1,
         validation_alias=AliasChoices("BALISE_PUBLISH_RETRY_MAX_SECONDS", "publish_retry_max_seconds"),
     )  # the longest back-off between two attempts (a platform's own reset time still wins)
-    organizations: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    organizations: dict[str, OrganizationAccounts] = Field(default_factory=dict)  # by organization slug
 
     @field_validator("timezone")
     @classmethod
@@ -113,12 +169,38 @@ class Settings(BaseSettings):
         return (self.data_dir or Path(platformdirs.user_data_dir(APP))).expanduser()
 
     @property
+    def session_path(self) -> Path:
+        """Where `balise login` keeps this account's session: its own config dir, beside balise.toml's
+        default place (not beside BALISE_CONFIG, which a server may share between accounts)."""
+        return (self.session_file or Path(platformdirs.user_config_dir(APP)) / "session.json").expanduser()
+
+    @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_path / 'balise.db'}"
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def accounts(self, owner: AccountOwner) -> OrganizationAccounts:
+        """`owner`'s accounts: its own TOML table first, then, for the default organization alone,
+        the environment's. Another organization never gets those: it would publish under the
+        default organization's name."""
+        own = self.organizations.get(owner.slug, OrganizationAccounts())
+        if not owner.default:
+            return own
+        environment = self._environment_accounts()
+        merged = {p: getattr(own, p) or getattr(environment, p) for p in ACCOUNT_KINDS}
+        return OrganizationAccounts.model_validate(merged)
+
+    def _environment_accounts(self) -> OrganizationAccounts:
+        """The accounts `BALISE_<PLATFORM>_<KEY>` (or `<platform>_<key>` at the file's top level) give."""
+        found = {}
+        for platform, kind in ACCOUNT_KINDS.items():
+            values = {key: getattr(self, f"{platform}_{key}") for key in kind.model_fields}
+            if all(values[key] for key in required_keys(platform)):
+                found[platform] = kind(**{k: v for k, v in values.items() if v is not None})
+        return OrganizationAccounts.model_validate(found)
 
 
 SECRETS = {
@@ -167,10 +249,24 @@ def load_settings() -> Settings:
     try:
         settings = Settings(**from_file)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        name = str(err["loc"][0]) if err["loc"] else "?"
-        raise ConfigError("config.invalid_value", name=ENV_NAMES.get(name, name), detail=err["msg"]) from exc
+        errors = exc.errors()
+        # A misspelt key is also a missing one: name the misspelling, the cause.
+        raise _named(next((e for e in errors if e["type"] == "extra_forbidden"), errors[0]), path) from exc
     return settings
+
+
+def _named(err: ErrorDetails, path: Path) -> ConfigError:
+    """A validation error as a message naming the setting: its environment name, or its dotted
+    place in the file (`organizations.espace-nord.x.access_token`). Never the value: it may be a secret."""
+    loc = [str(part) for part in err["loc"]] or ["?"]
+    if loc[0] != "organizations":
+        return ConfigError("config.invalid_value", name=ENV_NAMES.get(loc[0], loc[0]), detail=err["msg"])
+    name = ".".join(loc)
+    if err["type"] in ("missing", "string_too_short"):
+        return ConfigError("config.account_key_missing", name=name, path=path)
+    if err["type"] == "extra_forbidden":
+        return ConfigError("config.unknown_setting", name=name, path=path)
+    return ConfigError("config.invalid_value", name=name, detail=err["msg"])
 
 
 def fallback_lang() -> str:
@@ -212,10 +308,36 @@ def describe_settings(settings: Settings) -> list[SettingLine]:
             value = settings.effective_database_url
         if field_name == "data_dir" and value is None:
             value = settings.data_path
+        if field_name == "session_file" and value is None:
+            value = settings.session_path
         shown = "" if value is None else str(value)
-        if field_name in SECRETS and shown:
-            shown = "••••••" + shown[-2:] if len(shown) > 8 else "••••••"
+        if field_name in SECRETS:
+            shown = _masked(shown)
         if field_name in {"database_url", "redis_url", "smtp_url"}:
             shown = mask_url_password(shown)
         lines.append(SettingLine(env_name, shown, source))
+    return lines + _organization_lines(settings)
+
+
+def _organization_lines(settings: Settings) -> list[SettingLine]:
+    """Each key of each organization's accounts, by its dotted place in the file; a key is secret
+    where the same key of the environment is (`page_token` as BALISE_FACEBOOK_PAGE_TOKEN)."""
+    lines = []
+    for slug, accounts in sorted(settings.organizations.items()):
+        for platform in ACCOUNT_KINDS:
+            account = getattr(accounts, platform)
+            if account is None:
+                continue
+            for key, value in account.model_dump().items():
+                shown = "" if value is None else str(value)
+                if f"{platform}_{key}" in SECRETS:
+                    shown = _masked(shown)
+                source: Literal["file", "default"] = "file" if key in account.model_fields_set else "default"
+                lines.append(SettingLine(f"organizations.{slug}.{platform}.{key}", shown, source))
     return lines
+
+
+def _masked(secret: str) -> str:
+    if not secret:
+        return ""
+    return "••••••" + secret[-2:] if len(secret) > 8 else "••••••"

@@ -7,7 +7,6 @@ down, the ones not yet published go back to the gate, where they now fail.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,15 +17,15 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from balise import audit
-from balise.compliance.photos import ConsentFacts, PersonFacts, PhotoFacts, consent_reasons
+from balise.compliance.photo_rules import ConsentFacts, PersonFacts, PhotoFacts, consent_reasons
 from balise.compliance.policy import load_policy
 from balise.errors import InvalidInput, NotFound
 from balise.i18n import t
+from balise.media.store import keep_evidence
 from balise.models import Consent, Organization, Person, Photo, PhotoPerson, Post, utcnow
 from balise.notify import News, tell_responsible
 from balise.platform_names import canonical_platforms
 from balise.posts import people_in, photos_of, platforms_of
-from balise.private import write_private
 from balise.publisher.takedown import withdraw
 from balise.states import State, record_edit
 from balise.timeparse import check_year, parse_when
@@ -109,7 +108,7 @@ def grant(
     evidence_dir: Path,
     actor: str,
 ) -> Consent:
-    """Record a signed consent; the form itself, if given, is kept by its SHA-256."""
+    """Record a signed consent; the form itself, if given, is kept in the media store by its SHA-256."""
     person = find_person(session, org, person_name)
     if not platforms:
         raise InvalidInput("consent.no_platform")
@@ -119,7 +118,7 @@ def grant(
         platforms=list(canonical_platforms(tuple(platforms))),
         given_by="guardian" if by_guardian else "self",
         valid_until=until,
-        evidence_sha256=_store_evidence(evidence, evidence_dir) if evidence is not None else None,
+        evidence_sha256=keep_evidence(evidence, evidence_dir) if evidence is not None else None,
     )
     session.add(consent)
     signer = f"son parent ou tuteur ({person.guardian_name})" if by_guardian else "la personne elle-même"
@@ -129,21 +128,6 @@ def grant(
         reason=f"{person.name} : {', '.join(consent.platforms)}; {ends}; signé par {signer}",
     )  # fmt: skip
     return consent
-
-
-def _store_evidence(source: Path, folder: Path) -> str:
-    """The signed form (photo, scan or PDF) copied in once, named by its content hash."""
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise InvalidInput("consent.evidence_unreadable", path=source, detail=exc.strerror or str(exc)) from exc
-    if not data.strip():
-        raise InvalidInput("consent.evidence_empty", path=source)  # an empty file proves no signature
-    digest = hashlib.sha256(data).hexdigest()
-    target = folder / digest[:2] / f"{digest}{source.suffix.lower()}"
-    if not target.exists():
-        write_private(target, data)
-    return digest
 
 
 def revoke(
@@ -169,7 +153,7 @@ def revoke(
 
 def sweep(session: Session, actor: str) -> Consequences:
     """Posts not yet published whose photos no longer have every consent they need (expired,
-    withdrawn) go back to the gate; for cron, beside `publish-due`."""
+    withdrawn) go back to the gate; `balise tick` runs it every minute."""
     query = (
         select(Post)
         .join(Photo, col(Photo.post_id) == Post.id)

@@ -12,18 +12,17 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from balise.compliance import load_policy
+from balise.compliance.learned import CODES
 from balise.errors import InvalidInput
 from balise.models import GateExample, Member, Organization, Post
 from balise.posts import current_check, platforms_of
-
-CONTENT_CODES = ("PERSONAL_INFO", "INTERVENTION", "CHILD_CONTACT", "OFF_MISSION")
 
 
 def checked_code(code: str) -> str:
     """A policy code a person may give when refusing: one the gate judges text by."""
     upper = code.strip().upper()
-    if upper not in CONTENT_CODES:
-        raise InvalidInput("posts.unknown_code", code=code, known=", ".join(CONTENT_CODES))
+    if upper not in CODES:
+        raise InvalidInput("posts.unknown_code", code=code, known=", ".join(CODES))
     return upper
 
 

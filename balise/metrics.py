@@ -17,7 +17,8 @@ from balise.config import Settings
 from balise.db import session_scope
 from balise.errors import ConfigError, NeedsPerson, PlatformError, RetryLater
 from balise.i18n import t
-from balise.models import AccountSnapshot, Post, PostSnapshot, Target, utcnow
+from balise.models import AccountSnapshot, Organization, Post, PostSnapshot, Target, utcnow
+from balise.organizations import account_owner
 from balise.publisher.base import Platform
 from balise.publisher.registry import FACTORIES, get_platform
 from balise.states import TargetState
@@ -106,15 +107,18 @@ def collect_metrics(
     track: Callable[[Sequence[Measured]], Iterable[Measured]] = iter,
     now: datetime | None = None,
 ) -> Collection:
-    """Ask every configured platform for its figures and store one snapshot per answer."""
+    """Ask every platform where the organization has an account for its figures; one snapshot per answer."""
     taken_at = now or utcnow()
     with session_scope() as session:
         targets = measured_targets(session, org_id)
+        org = session.get(Organization, org_id)
+        assert org is not None
+        owner = account_owner(session, org)
     adapters: dict[str, Platform] = {}
     not_configured: list[str] = []
     for name in FACTORIES:
         try:
-            adapters[name] = get_platform(name, settings)
+            adapters[name] = get_platform(owner, name, settings)
         except ConfigError:
             not_configured.append(name)
     outcomes = {name: PlatformOutcome(name) for name in adapters}

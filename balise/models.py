@@ -50,6 +50,8 @@ class Organization(SQLModel, table=True):
     required_signoffs: int = 1
     policy_override: str | None = None  # an organization's own policy TOML, validated on save
     calendar_generation: int = 1  # part of the calendar's secret address: +1 makes the old one stop working
+    # Guarded CLI commands act as the logged-in member only; None: yes when BALISE_SMTP_URL is set.
+    require_login: bool | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -269,6 +271,19 @@ class UsedToken(SQLModel, table=True):
     post_id: int = Field(foreign_key="post.id", index=True)
     member_id: int = Field(foreign_key="member.id")
     used_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LoginCode(SQLModel, table=True):
+    """A single-use code mailed by `balise login`: only its keyed hash is kept, it expires within
+    minutes and allows a few attempts, so neither the database nor guessing gives a session."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    code_hash: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = _time()
+    attempts: int = 0
 
 
 class AccountSnapshot(SQLModel, table=True):

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from balise import audit
-from balise.errors import InvalidInput, NotFound, PermissionDenied
+from balise.config import AccountOwner, get_settings
+from balise.errors import ConfigError, InvalidInput, NotFound, PermissionDenied
 from balise.models import Member, Organization
 
 ROLES = ("author", "approver", "admin")
 DEMO_SLUG = "demo"
+LOGIN_SWITCHES = {"on": True, "off": False, "default": None}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -42,10 +44,32 @@ def current_organization(session: Session, slug: str | None = None) -> Organizat
     raise NotFound("orgs.none")
 
 
-def add_member(session: Session, org: Organization, *, name: str, email: str, role: str, actor: str) -> Member:
-    name = name.strip()
+def account_owner(session: Session, org: Organization) -> AccountOwner:
+    """Whose accounts `org` publishes with: its own table of the TOML file, and the environment's
+    only if it is the default organization (the one commands act on without `--org`)."""
+    return AccountOwner(org.slug, org.name, default=current_organization(session).id == org.id)
+
+
+def _manager(actor: str | Member) -> str:
+    """Who changes the members: a member acting (named or logged in) must be an admin; a name
+    alone is balise itself (`init`, the demo, a shared account where nobody said who acts)."""
+    if isinstance(actor, str):
+        return actor
+    require_role(actor, "admin")
+    return actor.name
+
+
+def _check_role(role: str) -> None:
     if role not in ROLES:
         raise InvalidInput("orgs.bad_role", role=role, roles=", ".join(ROLES))
+
+
+def add_member(
+    session: Session, org: Organization, *, name: str, email: str, role: str, actor: str | Member
+) -> Member:
+    name = name.strip()
+    actor = _manager(actor)
+    _check_role(role)
     if not name:
         raise InvalidInput("orgs.empty_name")
     if not EMAIL.match(email):
@@ -70,8 +94,48 @@ def find_member(session: Session, org: Organization, name: str | None) -> Member
     return member
 
 
+def _keep_an_admin(session: Session, org: Organization, member: Member) -> None:
+    """Refuse to remove or demote the last active admin: nobody could manage members after."""
+    others = select(func.count()).where(
+        Member.org_id == org.id, Member.id != member.id, col(Member.active), Member.role == "admin"
+    )
+    if member.role == "admin" and session.exec(others).one() == 0:
+        raise InvalidInput("orgs.last_admin", name=member.name)
+
+
+def set_role(session: Session, org: Organization, name: str, role: str, *, actor: str | Member) -> Member:
+    """Change a member's role, audited; an acting member must be an admin."""
+    actor = _manager(actor)
+    _check_role(role)
+    member = find_member(session, org, name)
+    if role != "admin":
+        _keep_an_admin(session, org, member)
+    previous, member.role = member.role, role
+    session.add(member)
+    assert org.id is not None
+    audit.record(
+        session, org_id=org.id, actor=actor, channel="cli", action="member_role",
+        reason=f"{member.name} ({previous} → {role})",
+    )  # fmt: skip
+    return member
+
+
+def remove_member(session: Session, org: Organization, name: str, *, actor: str | Member) -> Member:
+    """Deactivate a member (their history stays; they can no longer act nor log in), audited."""
+    actor = _manager(actor)
+    member = find_member(session, org, name)
+    _keep_an_admin(session, org, member)
+    member.active = False
+    session.add(member)
+    assert org.id is not None
+    audit.record(session, org_id=org.id, actor=actor, channel="cli", action="member_removed", reason=member.name)
+    return member
+
+
 def members(session: Session, org: Organization) -> list[Member]:
-    return list(session.exec(select(Member).where(Member.org_id == org.id).order_by(Member.name)))
+    """The active members; removed ones stay in the database for the history."""
+    query = select(Member).where(Member.org_id == org.id, col(Member.active)).order_by(col(Member.name))
+    return list(session.exec(query))
 
 
 def require_role(member: Member, *roles: str) -> None:
@@ -107,3 +171,30 @@ def new_calendar_address(session: Session, org: Organization, member: Member) ->
     session.add(org)
     assert org.id is not None
     audit.record(session, org_id=org.id, actor=member.name, channel="cli", action="calendar_address")
+
+
+def login_required(org: Organization) -> bool:
+    """Whether guarded commands act as the logged-in member only (`balise.login`): the
+    organization's choice, else yes exactly when mail is configured, so codes can be sent."""
+    return org.require_login if org.require_login is not None else bool(get_settings().smtp_url)
+
+
+def login_switch(text: str) -> bool | None:
+    """`on`, `off` or `default` (None: on exactly when mail is configured)."""
+    if text not in LOGIN_SWITCHES:
+        raise InvalidInput("login.bad_switch", value=text, known=", ".join(LOGIN_SWITCHES))
+    return LOGIN_SWITCHES[text]
+
+
+def set_require_login(session: Session, org: Organization, member: Member, value: bool | None) -> bool:
+    """Set the organization's choice (None: the default), admins only, audited; on needs mail, or
+    nobody could log in. Returns whether login is now required."""
+    require_role(member, "admin")
+    if value and not get_settings().smtp_url:
+        raise ConfigError("login.needs_mail")
+    org.require_login = value
+    session.add(org)
+    assert org.id is not None
+    switch = next(name for name, known in LOGIN_SWITCHES.items() if known is value)
+    audit.record(session, org_id=org.id, actor=member.name, channel="cli", action="require_login", reason=switch)
+    return login_required(org)

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, delete, select
 
 from balise.compliance import load_policy
 from balise.errors import InvalidInput, NotFound
-from balise.media import store_photo
+from balise.media.images import importable, store_photo
 from balise.models import (
     ComplianceResult,
     Member,
@@ -29,7 +29,6 @@ from balise.models import (
     PostAuthor,
     Target,
 )
-from balise.photos import importable
 from balise.platform_names import canonical_platforms
 from balise.states import State, created, record_edit, transition
 from balise.timeparse import local_iso

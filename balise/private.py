@@ -54,18 +54,29 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def write_private(target: Path, data: bytes) -> None:
+def write_private(target: Path, data: bytes, *, durable: bool = False) -> None:
     """Write `target` whole or not at all, created 0600: a temporary file beside it, then a rename
-    (two workers may write the same file; a crash never leaves half of one)."""
+    (two workers may write the same file; a crash never leaves half of one). `durable`: the data
+    reaches the disk before the rename, and the rename after it, for a file that is written once
+    and then trusted by its name (a power cut could otherwise leave it empty under that name)."""
     private_dir(target.parent)
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")  # 0600
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.replace(name, target)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
+    if durable:
+        folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
 
 def private_database(path: Path) -> None:

@@ -21,6 +21,7 @@ from balise.db import reset_engine
 from balise.queue.connection import reset_redis
 from balise.queue.embedded import EmbeddedRedis
 from tests.fakes.fixtures import *  # noqa: F403  (fake_facebook, fake_x, fake_platform, FakeAccount)
+from tests.smtp import mailbox  # noqa: F401  (a real SMTP server)
 
 SHARED = os.environ.get("BALISE_TEST_SHARED_SERVICES") == "1"
 PG_BASE = os.environ.get("BALISE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -105,6 +106,7 @@ def env(tmp_path: Path, database_url: str, redis_url: str, monkeypatch: pytest.M
         "BALISE_DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "BALISE_LANG": "fr",
+        "BALISE_SESSION_FILE": str(tmp_path / "config" / "session.json"),  # never this account's own
     }
     for name in list(os.environ):
         if name.startswith("BALISE_"):

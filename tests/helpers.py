@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,9 +14,10 @@ from balise.cli.main import main
 from balise.compliance import Verdict
 from balise.config import get_settings
 from balise.db import session_scope
-from balise.models import AuditEvent, Member, Organization, Post, utcnow
+from balise.login import SESSION_LIFETIME, open_session
+from balise.models import AuditEvent, Member, Organization, Post, Target, utcnow
 from balise.organizations import add_member, create_organization
-from balise.posts import DraftInput, create_post
+from balise.posts import DraftInput, create_post, targets_of
 from balise.queue.queues import COMPLIANCE, enqueue_check
 from balise.queue.worker import run_worker
 
@@ -51,11 +53,29 @@ def make_post(
         return post.id
 
 
+def log_in_as(member_id: int, lifetime: timedelta = SESSION_LIFETIME) -> None:
+    """Open this account's session for the member, as `balise login` does once the mailed code is
+    typed (tests/test_login.py goes through the mail; other tests only need someone logged in)."""
+    with session_scope() as session:
+        member = session.get(Member, member_id)
+        assert member
+        org = session.get(Organization, member.org_id)
+        assert org
+        open_session(org, member, lifetime)
+
+
 def state_of(post_id: int) -> str:
     with session_scope() as session:
         post = session.get(Post, post_id)
         assert post
         return post.state
+
+
+def targets_by_platform(post_id: int) -> dict[str, Target]:
+    with session_scope() as session:
+        post = session.get(Post, post_id)
+        assert post
+        return {t.platform: t for t in targets_of(session, post)}
 
 
 def gate_passed(session: Session, post: Post) -> None:
@@ -86,6 +106,8 @@ def run_in_process(args: list[str]) -> Outcome:
     """`balise ARGS` in this process, stdin empty (a prompt reads end of file), output captured."""
     with CliRunner().isolation(input="") as (stdout, stderr, _):
         code = main(args)
+        sys.stdout.flush()  # `print` (JSON output) writes through a buffer that getvalue does not see
+        sys.stderr.flush()
         sys_out, sys_err = stdout.getvalue(), stderr.getvalue()
     return Outcome(code, sys_out.decode("utf-8", "replace"), sys_err.decode("utf-8", "replace"))
 

@@ -1,7 +1,9 @@
-"""docker-compose.yml (no Docker engine here): its services exist and run real balise commands."""
+"""docker-compose.yml (read as YAML, no Docker engine needed): its services exist and run real balise
+commands; the periodic work (`balise tick`) runs in the compose file and in the README's cron line."""
 
 from __future__ import annotations
 
+import re
 import shlex
 
 import yaml
@@ -57,3 +59,23 @@ def test_the_workers_serve_every_queue_and_only_queues_that_exist() -> None:
         assert named <= set(QUEUES)
         served |= named or set(QUEUES)  # no --queue: every queue
     assert served == set(QUEUES)  # the mail queue too: notices are mailed by a worker
+
+
+def test_a_service_runs_balise_tick_every_minute() -> None:
+    """Consent expiries and sign-off reminders run in the documented deployment: `balise tick`
+    runs both (tests/test_tick.py), and the cron service runs it in a loop."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    loops = [
+        re.fullmatch(r"while true; do balise tick; sleep (\d+); done", service["command"][2])
+        for service in compose["services"].values()
+        if service.get("command", [])[:2] == ["sh", "-c"]
+    ]
+    periods = [int(loop.group(1)) for loop in loops if loop]
+    assert periods and max(periods) <= 60, loops
+
+
+def test_the_readme_cron_line_is_balise_tick_every_minute() -> None:
+    block = re.search(r"```cron\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    assert block is not None
+    lines = block.group(1).strip().splitlines()
+    assert lines and all(re.fullmatch(r"\* \* \* \* \*\s+\S*balise tick( .*)?", line) for line in lines), lines

@@ -216,7 +216,7 @@ def test_losing_redis_loses_no_post(env: dict[str, str]) -> None:
 def test_media_are_stored_by_content_hash(env: dict[str, str], tmp_path: Path) -> None:
     from PIL import Image
 
-    from balise.media import store_photo
+    from balise.media.images import store_photo
 
     source = tmp_path / "photo.jpg"
     Image.new("RGB", (40, 30), "red").save(source)

@@ -8,9 +8,9 @@ import typer
 from rich.table import Table
 
 from balise.cli import output
-from balise.cli.common import JsonOption
-from balise.config import Settings, get_settings
-from balise.errors import ConfigError
+from balise.cli.common import GLOBAL, JsonOption
+from balise.config import AccountOwner, Settings, get_settings
+from balise.errors import ConfigError, NotFound
 from balise.i18n import t
 from balise.publisher.base import CredentialReport
 from balise.publisher.registry import FACTORIES, get_platform
@@ -19,12 +19,12 @@ from balise.timeparse import local_iso, local_text
 app = typer.Typer(help="Les comptes Facebook et X de l'organisme.", no_args_is_help=True)
 
 
-def check_accounts(settings: Settings) -> dict[str, CredentialReport | None]:
-    """Each platform's credential check; None for a platform with no account configured."""
+def check_accounts(owner: AccountOwner, settings: Settings) -> dict[str, CredentialReport | None]:
+    """Each platform's credential check for `owner`; None where it has no account configured."""
     reports: dict[str, CredentialReport | None] = {}
     for name in FACTORIES:
         try:
-            adapter = get_platform(name, settings)
+            adapter = get_platform(owner, name, settings)
         except ConfigError:
             reports[name] = None
             continue
@@ -36,17 +36,22 @@ def check_accounts(settings: Settings) -> dict[str, CredentialReport | None]:
 def check_command(json_: JsonOption = False) -> None:
     """Vérifie que les comptes configurés fonctionnent : compte, permissions, expiration du jeton.
 
-    Quitte avec un code non nul si un compte configuré ne fonctionne pas (pour un script ou
-    un outil de surveillance). Les secrets ne sont jamais affichés.
+    Vérifie les comptes de l'organisme choisi avec --org (ceux de sa table [organizations.…] du
+    fichier de configuration), sinon ceux de l'organisme par défaut. Quitte avec un code non nul
+    si un compte configuré ne fonctionne pas (pour un script ou un outil de surveillance). Les
+    secrets ne sont jamais affichés.
 
     Exemples :
 
       balise accounts check
 
+      balise --org espace-nord accounts check
+
       balise accounts check --json
     """
     settings = get_settings()
-    reports = check_accounts(settings)
+    owner = _owner()
+    reports = check_accounts(owner, settings)
     failed = any(r is not None and not r.ok for r in reports.values())
     if json_:
         accounts = []
@@ -58,14 +63,30 @@ def check_command(json_: JsonOption = False) -> None:
                     local_iso(report.expires_at, settings.zone) if report.expires_at else None
                 )
             accounts.append(entry)
-        output.print_json({"ok": not failed, "accounts": accounts})
+        output.print_json({"ok": not failed, "organization": owner.slug or None, "accounts": accounts})
     else:
-        _print_table(reports, settings)
+        _print_table(owner, reports, settings)
     if failed:
         raise typer.Exit(1)
 
 
-def _print_table(reports: dict[str, CredentialReport | None], settings: Settings) -> None:
+def _owner() -> AccountOwner:
+    """`--org`'s organization, else the default one; before `balise init`, the environment's accounts."""
+    from balise.db import read_scope
+    from balise.organizations import account_owner, current_organization
+
+    with read_scope() as session:
+        try:
+            org = current_organization(session, GLOBAL.org)
+        except NotFound:
+            if GLOBAL.org:
+                raise
+            return AccountOwner(slug="", name="", default=True)
+        return account_owner(session, org)
+
+
+def _print_table(owner: AccountOwner, reports: dict[str, CredentialReport | None], settings: Settings) -> None:
+    title = t("publisher.accounts_title_of", org=owner.name) if owner.name else t("publisher.accounts_title")
     table = Table(
         t("publisher.accounts_platform"),
         t("publisher.accounts_state"),
@@ -73,7 +94,7 @@ def _print_table(reports: dict[str, CredentialReport | None], settings: Settings
         t("publisher.accounts_permissions"),
         t("publisher.accounts_missing"),
         t("publisher.accounts_expires"),
-        title=t("publisher.accounts_title"),
+        title=title,
     )
     for name, report in reports.items():
         if report is None:

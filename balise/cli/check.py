@@ -13,7 +13,7 @@ from rich.markup import escape
 from balise.cli import output
 from balise.compliance import Draft, Policy, Verdict, check_draft, load_policy
 from balise.compliance.batch import check_lines
-from balise.compliance.photos import PhotoFacts
+from balise.compliance.photo_rules import PhotoFacts
 from balise.compliance.rules import is_empty
 from balise.errors import InvalidInput, PolicyError
 from balise.i18n import t

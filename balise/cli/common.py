@@ -44,11 +44,23 @@ def org_session() -> Iterator[tuple[Session, Organization]]:
         yield session, current_organization(session, GLOBAL.org)
 
 
-def acting_member(session: Session, org: Organization, as_name: str | None) -> Member:
+def acting_member(session: Session, org: Organization, as_name: str | None, *, guarded: bool = False) -> Member:
+    """Who acts: `--as`, else BALISE_USER, else the logged-in member. A `guarded` command (sign-off,
+    override, retraction, consent withdrawal, member and organization changes) acts only as the
+    logged-in member where the organization requires login (`balise.login`)."""
     from balise.config import get_settings
-    from balise.organizations import find_member
+    from balise.login import acting_member as resolve
 
-    return find_member(session, org, as_name or get_settings().user)
+    return resolve(session, org, as_name or get_settings().user, guarded=guarded)
+
+
+def member_manager(session: Session, org: Organization, as_name: str | None) -> Member | str:
+    """Who changes the members (a guarded command); "balise" itself when nobody is named or logged
+    in and the organization does not require login: a trusted shared account."""
+    from balise.config import get_settings
+    from balise.login import acting_member_or_none
+
+    return acting_member_or_none(session, org, as_name or get_settings().user, guarded=True) or "balise"
 
 
 def enqueue_quietly(action: str, enqueue: Callable[..., object], *args: object) -> None:

@@ -84,7 +84,7 @@ def revoke(
     from balise.consent import revoke as withdraw
 
     with org_session() as (session, org):
-        member = acting_member(session, org, as_)
+        member = acting_member(session, org, as_, guarded=True)
         done = withdraw(session, org, person, reason=reason, actor=member.name)
     output.ok(t("consent.revoked", name=person))
     _follow_up(done)
@@ -92,13 +92,15 @@ def revoke(
 
 @app.command("sweep")
 def sweep(as_: AsOption = None) -> None:
-    """Renvoie à la vérification les publications dont un consentement a expiré (pour cron).
+    """Renvoie à la vérification les publications dont un consentement a expiré, tout de suite.
 
-    À ajouter à cron, par exemple une fois l'heure, à côté de « balise publish-due » :
-
-      0 * * * * balise consent sweep
+    « balise tick », la ligne cron, le fait déjà chaque minute.
 
     Le publieur vérifie aussi les consentements juste avant chaque envoi.
+
+    Exemple :
+
+      balise consent sweep
     """
     from balise.consent import sweep as run
     from balise.db import session_scope

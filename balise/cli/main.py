@@ -22,8 +22,10 @@ from balise.cli import (
     draft,
     gate,
     init,
+    login,
     member,
     ops,
+    org,
     output,
     people,
     photo,
@@ -38,6 +40,7 @@ from balise.cli import importer as import_cmd
 from balise.cli import metrics as metrics_cmd
 from balise.cli import policy as policy_cmd
 from balise.cli import report as report_cmd
+from balise.cli import tick as tick_cmd
 from balise.cli.common import GLOBAL
 from balise.errors import BaliseError, InvalidInput
 from balise.i18n import t
@@ -73,10 +76,15 @@ app.command("override")(signoff.override_command)
 app.command("inbox")(signoff.inbox_command)
 app.command("retract")(retract.retract_command)
 app.command("publish-due")(ops.publish_due_command)
+app.command("tick")(tick_cmd.tick_command)
 app.command("worker")(ops.worker_command)
 app.command("status")(ops.status_command)
 app.command("stop")(ops.stop_command)
 app.add_typer(member.app, name="member")
+app.add_typer(org.app, name="org")
+app.command("login")(login.login_command)
+app.command("logout")(login.logout_command)
+app.command("whoami")(login.whoami_command)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(audit_cmd.app, name="audit")
 app.command("check")(check_cmd.check_command)

@@ -7,32 +7,69 @@ from typing import Annotated
 import typer
 
 from balise.cli import output
-from balise.cli.common import JsonOption, org_session
+from balise.cli.common import AsOption, JsonOption, member_manager, org_session
 from balise.i18n import t
 
 app = typer.Typer(help="Membres de l'organisme et leurs rôles (author, approver, admin).", no_args_is_help=True)
 
 
+MemberName = Annotated[str, typer.Argument(help="Nom complet du membre.")]
+
+
 @app.command("add")
 def add(
-    name: Annotated[str, typer.Argument(help="Nom complet du membre.")],
+    name: MemberName,
     email: Annotated[str, typer.Option("--email", help="Son adresse courriel (pour les approbations).")],
     role: Annotated[str, typer.Option("--role", help="Rôle : author, approver ou admin.")] = "author",
+    as_: AsOption = None,
 ) -> None:
-    """Ajoute un membre.
+    """Ajoute un membre (par une personne administratrice, connectée si l'organisme l'exige).
 
     Exemples :
 
       balise member add "Marie Tremblay" --email marie@espace-exemple.org --role author
 
-      balise member add "Julie Gagnon" --email julie@espace-exemple.org --role approver
+      balise member add "Julie Gagnon" --email julie@espace-exemple.org --role approver --as "Chantal Roy"
     """
-    from balise.config import get_settings
     from balise.organizations import add_member
 
     with org_session() as (session, org):
-        add_member(session, org, name=name, email=email, role=role, actor=get_settings().user or "balise")
+        add_member(session, org, name=name, email=email, role=role, actor=member_manager(session, org, as_))
     output.ok(t("cli.member_added", name=name, role=role))
+
+
+@app.command("role")
+def role_(
+    name: MemberName,
+    role: Annotated[str, typer.Argument(help="Le nouveau rôle : author, approver ou admin.")],
+    as_: AsOption = None,
+) -> None:
+    """Change le rôle d'un membre (par une personne administratrice, connectée si l'organisme l'exige).
+
+    Exemple :
+
+      balise member role "Marie Tremblay" approver --as "Chantal Roy"
+    """
+    from balise.organizations import set_role
+
+    with org_session() as (session, org):
+        set_role(session, org, name, role, actor=member_manager(session, org, as_))
+    output.ok(t("cli.member_role_changed", name=name, role=role))
+
+
+@app.command("remove")
+def remove(name: MemberName, as_: AsOption = None) -> None:
+    """Retire un membre : il ne peut plus agir ni se connecter; son historique reste au journal.
+
+    Exemple :
+
+      balise member remove "Marie Tremblay" --as "Chantal Roy"
+    """
+    from balise.organizations import remove_member
+
+    with org_session() as (session, org):
+        remove_member(session, org, name, actor=member_manager(session, org, as_))
+    output.ok(t("cli.member_removed", name=name))
 
 
 @app.command("list")

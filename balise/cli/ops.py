@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 def publish_due_command() -> None:
     """Met en file tout ce qui est dû (à lancer chaque minute par cron). Sans danger en double.
 
+    La ligne cron conseillée est « balise tick » : la même chose, plus les consentements et les rappels.
+
     Exemple de ligne cron :
 
       * * * * *  balise publish-due >> ~/balise-cron.log 2>&1

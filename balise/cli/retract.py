@@ -27,7 +27,7 @@ def retract_command(
     from balise.queue.queues import enqueue_takedown
 
     with org_session() as (session, org):
-        member = acting_member(session, org, as_)
+        member = acting_member(session, org, as_, guarded=True)
         targets = retract(session, get_post(session, org, post_id), member, reason=reason, channel="cli")
     for target_id in targets:
         enqueue_quietly(t("cli.takedown_label"), enqueue_takedown, target_id)

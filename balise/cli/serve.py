@@ -66,14 +66,15 @@ def remind_command(
 ) -> None:
     """Rappelle aux approbateur·trice·s ce qui attend leur approbation depuis trop longtemps.
 
-    Un seul rappel par version de publication et par personne : lancez-la aussi souvent que
-    vous voulez, par exemple toutes les heures dans la crontab.
+    Un seul rappel par version de publication et par personne : lancez-la aussi souvent que vous voulez.
+
+    « balise tick », la ligne cron, rappelle déjà ce qui attend depuis 24 heures.
 
     Exemples :
 
       balise signoff remind
 
-      0 * * * *  balise signoff remind --after 48
+      balise signoff remind --after 4    (rappeler dès 4 heures d'attente)
     """
     from balise.db import session_scope
     from balise.notify import remind_waiting

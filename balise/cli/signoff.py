@@ -58,7 +58,7 @@ def _approve(post_id: int, comment: str | None, now: bool, at: str | None, as_: 
     from balise.timeparse import parse_when
 
     with org_session() as (session, org):
-        member = acting_member(session, org, as_)
+        member = acting_member(session, org, as_, guarded=True)
         post = get_post(session, org, post_id)
         late = LateChoice(now=now, at=parse_when(at, org_zone(org)) if at else None)
         scheduled = approve(session, org, post, member, channel="cli", comment=comment, late=late)
@@ -100,7 +100,7 @@ def reject_command(
     from balise.signoff import reject
 
     with org_session() as (session, org):
-        member = acting_member(session, org, as_)
+        member = acting_member(session, org, as_, guarded=True)
         reject(session, org, get_post(session, org, post_id), member, reason=reason, channel="cli", code=code)
     send_notices()
     output.ok(t("cli.rejected", post_id=post_id))
@@ -121,7 +121,7 @@ def override_command(
     from balise.signoff import override
 
     with org_session() as (session, org):
-        member = acting_member(session, org, as_)
+        member = acting_member(session, org, as_, guarded=True)
         override(session, get_post(session, org, post_id), member, reason=reason, channel="cli")
     send_notices()
     output.ok(t("cli.overridden", post_id=post_id))

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from balise.compliance.gate import check_draft
-from balise.compliance.photos import PhotoFacts
+from balise.compliance.photo_rules import PhotoFacts
 from balise.compliance.policy import Policy
 from balise.compliance.rules import is_empty, message
 from balise.compliance.verdicts import Draft

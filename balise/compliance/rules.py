@@ -13,7 +13,7 @@ from functools import lru_cache
 from balise.compliance.frequency import quiet_hours
 from balise.compliance.learned import CODES, Model, sentences
 from balise.compliance.normalize import Folded, fold
-from balise.compliance.photos import photo_consent, photo_file
+from balise.compliance.photo_rules import photo_consent, photo_file
 from balise.compliance.policy import CodeRules, Policy
 from balise.compliance.terms import Hit, find, near, without
 from balise.compliance.verdicts import Draft, Reason

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from balise.compliance.photos import PhotoFacts
+    from balise.compliance.photo_rules import PhotoFacts
 
 SEVERITY_ORDER = {"approved": 0, "needs_review": 1, "rejected": 2}
 

@@ -2,14 +2,14 @@
 it, on the `mail` queue, retried on its own, at most once.
 
 - After each commit that may have written notices (a command, a job, the web app) and every
-  minute from `balise publish-due`, `queue_waiting` puts a job on the mail queue for each notice
+  minute from `balise tick` (or `publish-due`), `queue_waiting` puts a job on the mail queue for each notice
   that may go now (`queue.queues.enqueue_mail`).
 - A job claims its notice (compare-and-set, a lease of `CLAIM_FOR`; each claim counts an
   attempt), reads and renders it outside any transaction, connects to the server, records the
   notice `sending` just before handing the message over, then `sent`.
 - A failure that leaves nothing at the server (no connection, a refusal, a wrong BALISE_SMTP_URL)
   puts the notice back with its error and a time to try again (`BACKOFF`), queued on RQ's
-  scheduler and found by `publish-due` as well.
+  scheduler and found by `balise tick` as well.
 - At most once: a hand-over cut before the server answered (a timeout, a lost connection, or the
   worker killed while `sending`) may have delivered the mail, so it is never sent again. The
   notice becomes `uncertain`, with its error, and the log says which post to look at.
@@ -75,7 +75,7 @@ def queue_waiting(now: datetime | None = None) -> int:
 def send_notice(notice_id: int) -> str:
     """The mail job: send one notice, once. Returns what became of it."""
     if not get_settings().smtp_url:
-        return "no_smtp"  # it waits: `publish-due` queues it again once BALISE_SMTP_URL is set
+        return "no_smtp"  # it waits: `balise tick` queues it again once BALISE_SMTP_URL is set
     attempt = _claim(notice_id)
     if attempt is None:
         return "nothing"  # sent, dropped, not due yet, or another sender holds it

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from balise.media import outgoing_copy
+from balise.media.images import outgoing_copy
 from balise.models import Organization, Photo, Post, utcnow
 from balise.organizations import org_zone
 from balise.posts import author_names, current_check, photos_of, platforms_of

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, update
 
 from balise.compliance import load_policy
-from balise.config import get_settings
+from balise.config import AccountOwner, get_settings
 from balise.consent import consent_problems
 from balise.db import read_scope, session_scope
 from balise.errors import (
@@ -31,9 +31,10 @@ from balise.errors import (
     TransitionRefused,
 )
 from balise.i18n import t
-from balise.media import outgoing_copy
+from balise.media.images import outgoing_copy
 from balise.models import Organization, Photo, Post, Target, utcnow
 from balise.notify import News, tell_responsible
+from balise.organizations import account_owner
 from balise.posts import photos_of, targets_of
 from balise.publisher.base import MediaFile, Publication, RemotePost
 from balise.publisher.registry import get_platform
@@ -53,6 +54,7 @@ class Claim:
     publication: Publication
     platform: str
     reconcile: bool
+    owner: AccountOwner  # the post's organization: its account, never another's
 
 
 def publish_target(target_id: int, worker: str) -> str:
@@ -61,7 +63,7 @@ def publish_target(target_id: int, worker: str) -> str:
     if isinstance(claim, str):
         return claim
     try:
-        adapter = get_platform(claim.platform, get_settings())
+        adapter = get_platform(claim.owner, claim.platform, get_settings())
     except ConfigError as exc:  # no account configured for this platform: a person must act
         return _fail(
             target_id, NeedsPerson("publishing.account_missing", platform=claim.platform, detail=exc.message())
@@ -136,7 +138,10 @@ def _claim(target_id: int, worker: str) -> Claim | str:
                 if post.state != State.PUBLISHING:
                     session.rollback()
                     return f"skipped:{post.state}"
-        return Claim(_publication(session, post, target, now), target.platform, reconcile)
+        org = session.get(Organization, post.org_id)
+        assert org is not None
+        publication = _publication(session, org, post, target, now)
+        return Claim(publication, target.platform, reconcile, account_owner(session, org))
 
 
 def _consent_withdrawn(target_id: int, platform: str) -> Permanent | None:
@@ -150,10 +155,8 @@ def _consent_withdrawn(target_id: int, platform: str) -> Permanent | None:
     return Permanent("consent.publish_blocked", platform=platform, detail=" ".join(problems)) if problems else None
 
 
-def _publication(session: Session, post: Post, target: Target, now: datetime) -> Publication:
+def _publication(session: Session, org: Organization, post: Post, target: Target, now: datetime) -> Publication:
     assert post.id is not None and target.id is not None
-    org = session.get(Organization, post.org_id)
-    assert org is not None
     limits = load_policy(org.policy_override).limits(target.platform)
     photos = tuple(_media(p, limits) for p in photos_of(session, post))
     return Publication(

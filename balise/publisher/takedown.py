@@ -8,10 +8,10 @@ from sqlmodel import Session, col, update
 
 from balise.config import get_settings
 from balise.db import session_scope
-from balise.errors import InvalidInput, PlatformError, RetryLater
-from balise.models import Member, Post, Target, utcnow
+from balise.errors import ConfigError, InvalidInput, PlatformError, RetryLater
+from balise.models import Member, Organization, Post, Target, utcnow
 from balise.notify import News, tell_author, tell_responsible
-from balise.organizations import require_role
+from balise.organizations import account_owner, require_role
 from balise.posts import targets_of
 from balise.publisher.registry import get_platform
 from balise.states import State, TargetState, transition
@@ -46,16 +46,18 @@ def take_down_target(target_id: int, worker: str) -> str:
         assert post is not None
         if post.state != State.WITHDRAWN:
             return f"skipped:{post.state}"
-        platform, remote_id = target.platform, target.remote_id
+        org = session.get(Organization, post.org_id)
+        assert org is not None
+        platform, remote_id, owner = target.platform, target.remote_id, account_owner(session, org)
     try:
-        get_platform(platform, get_settings()).delete(remote_id)
+        get_platform(owner, platform, get_settings()).delete(remote_id)
     except RetryLater as exc:
         from balise.queue.queues import queue
 
         delay = (exc.retry_at - utcnow()) if exc.retry_at else timedelta(minutes=1)
         queue("takedown").enqueue_in(max(delay, timedelta(seconds=1)), "balise.queue.jobs.takedown", target_id)
         return "retry_later"
-    except PlatformError as exc:
+    except (PlatformError, ConfigError) as exc:  # ConfigError: the organization's account was removed since
         with session_scope() as session:
             session.execute(
                 update(Target)

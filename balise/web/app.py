@@ -24,10 +24,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from balise.calendar_feed import calendar_ics
+from balise.compliance.learned import CODES
 from balise.config import get_settings
 from balise.db import session_scope
 from balise.errors import BaliseError, InvalidInput, PermissionDenied, TransitionRefused
-from balise.examples import CONTENT_CODES
 from balise.i18n import t
 from balise.mail.outbox import queue_waiting
 from balise.mail.preview import Preview, preview_of
@@ -117,7 +117,7 @@ async def _page(request: Request, error: str | None = None, status: int = 200) -
         "decide.html",
         title=title,
         action=action,
-        codes=CONTENT_CODES,
+        codes=CODES,
         preview=data.preview,
         photo_sources=data.photo_sources,
         member=data.opened.member,

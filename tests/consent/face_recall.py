@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from balise.photos import count_faces
+from balise.media.faces import count_faces
 from tests.consent.images import PHOTOS, compose
 
 SINGLES = {

@@ -9,8 +9,8 @@ from pathlib import Path
 from PIL import Image
 
 from balise.db import session_scope
+from balise.media.images import upload_copy
 from balise.models import Photo
-from balise.photos import upload_copy
 from balise.publisher.publish import publish_target
 from tests.consent.builders import consent, gate, person, photo_post
 from tests.consent.images import GPS_IFD, MAKE, PHOTOS, with_gps

@@ -7,8 +7,7 @@ from sqlmodel import select, update
 
 from balise.consent import sweep
 from balise.db import session_scope
-from balise.models import AuditEvent, Consent, Notice, Post, Target, utcnow
-from balise.posts import targets_of
+from balise.models import AuditEvent, Consent, Notice, utcnow
 from balise.publisher.publish import publish_target
 from balise.queue.queues import TAKEDOWN
 from balise.queue.worker import run_worker
@@ -17,7 +16,7 @@ from tests.conftest import run_cli
 from tests.consent.builders import consent, gate, person, photo_post
 from tests.fakes.facebook_server import FakeFacebook
 from tests.fakes.x_server import FakeX
-from tests.helpers import make_org, state_of
+from tests.helpers import make_org, state_of, targets_by_platform
 from tests.test_pipeline import _sign, outbox
 
 
@@ -29,13 +28,6 @@ def _approved_post(platforms: tuple[str, ...]) -> tuple[int, list[int]]:
     post_id = photo_post(org, author, ("Alice Roy",), platforms=platforms)
     assert gate(post_id)[0] == "approved"
     return post_id, _sign(post_id, approver)
-
-
-def _targets(post_id: int) -> dict[str, Target]:
-    with session_scope() as session:
-        post = session.get(Post, post_id)
-        assert post
-        return {t.platform: t for t in targets_of(session, post)}
 
 
 def test_revoking_a_consent_deletes_the_published_post_on_every_platform_and_audits_it(
@@ -51,7 +43,7 @@ def test_revoking_a_consent_deletes_the_published_post_on_every_platform_and_aud
 
     assert outbox() == [] and fake_facebook.live_posts == [] and fake_x.live_posts == []
     assert state_of(post_id) == State.WITHDRAWN
-    assert {t.state for t in _targets(post_id).values()} == {"deleted"}
+    assert {t.state for t in targets_by_platform(post_id).values()} == {"deleted"}
     with session_scope() as session:
         events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()  # type: ignore[arg-type]
         notices = session.exec(select(Notice.kind).where(Notice.post_id == post_id)).all()
@@ -84,7 +76,7 @@ def test_a_consent_withdrawn_after_sign_off_stops_the_post_just_before_the_platf
 
     assert publish_target(target_ids[0], "w") == "failed:permanent"
 
-    target = _targets(post_id)["sandbox"]
+    target = targets_by_platform(post_id)["sandbox"]
     assert outbox() == [] and target.state == "failed" and target.error_kind == "permanent"
     assert target.last_error and "Alice Roy a retiré son consentement" in target.last_error
     with session_scope() as session:

@@ -101,11 +101,15 @@ class FakeX(FakePlatform):
     def __init__(
         self,
         *,
+        user_id: str = USER_ID,
+        username: str = USERNAME,
         tokens: dict[str, XToken] | None = None,
         followers: int = 812,
         **options: Any,
     ) -> None:
         super().__init__(**options)
+        self.user_id = user_id
+        self.username = username
         self.tokens = default_tokens() if tokens is None else tokens
         self.followers = followers
         self.media: dict[str, UploadedFile] = {}
@@ -229,9 +233,9 @@ class FakeX(FakePlatform):
 
     def me(self, request: Request) -> Reply:
         user: dict[str, Any] = {
-            "id": USER_ID,
+            "id": self.user_id,
             "name": "Maison de la famille BL",
-            "username": USERNAME,
+            "username": self.username,
         }
         if "public_metrics" in request.query.get("user.fields", ""):
             user["public_metrics"] = {
@@ -302,7 +306,7 @@ class FakeX(FakePlatform):
         )
 
     def timeline(self, request: Request, user_id: str) -> Reply:
-        if user_id != USER_ID:
+        if user_id != self.user_id:
             return problem(
                 404,
                 "Not Found Error",

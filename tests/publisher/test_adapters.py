@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from balise.config import Settings
+from balise.config import AccountOwner, Settings
 from balise.errors import ConfigError, NeedsPerson, Permanent, PlatformError, RetryLater
 from balise.publisher.base import MediaFile, Publication
 from balise.publisher.platforms.facebook import FacebookPlatform
@@ -17,6 +17,7 @@ from balise.publisher.registry import get_platform
 from tests.fakes.fixtures import FakeAccount
 
 DISPLAY = {"facebook": "Facebook", "x": "X"}
+DEFAULT_ORG = AccountOwner("espace-test", "ESPACE Test", default=True)
 
 
 def text_post(
@@ -286,7 +287,7 @@ def test_the_registry_builds_each_adapter_from_the_settings(fake_platform: FakeA
     env = fake_platform.env()
     settings = Settings(**{k.removeprefix("BALISE_").lower(): v for k, v in env.items()})
 
-    adapter = get_platform(name, settings)
+    adapter = get_platform(DEFAULT_ORG, name, settings)
 
     assert isinstance(adapter, cls)
     assert adapter.check_credentials().ok
@@ -295,6 +296,8 @@ def test_the_registry_builds_each_adapter_from_the_settings(fake_platform: FakeA
 @pytest.mark.parametrize("name", ["facebook", "x"])
 def test_the_registry_says_what_to_set_when_an_account_is_not_configured(name: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        get_platform(name, Settings())
+        get_platform(DEFAULT_ORG, name, Settings())
 
-    assert "balise accounts check" in caught.value.message("fr")
+    message = caught.value.message("fr")
+    assert "balise accounts check" in message and f"[organizations.espace-test.{name}]" in message
+    assert ("BALISE_FACEBOOK_PAGE_TOKEN" if name == "facebook" else "BALISE_X_ACCESS_SECRET") in message

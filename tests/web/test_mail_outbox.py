@@ -33,8 +33,8 @@ from balise.organizations import add_member
 from balise.queue.queues import MAIL, queue
 from balise.signoff import approve
 from tests.conftest import ROOT, run_cli
-from tests.helpers import gate, make_post
-from tests.web.conftest import Mailbox, Team, awaiting_draft, deliver, free_port, make_team, state
+from tests.helpers import gate, log_in_as, make_post
+from tests.web.conftest import SECRET, Mailbox, Team, awaiting_draft, deliver, free_port, make_team, state
 
 PASSWORD = "s3cr3t-du-courriel"
 MARIE, JULIE, CHANTAL = "marie@exemple.org", "julie@exemple.org", "chantal@exemple.org"
@@ -77,10 +77,14 @@ def test_an_approval_commits_when_mail_fails_and_its_notice_goes_once_mail_works
 ) -> None:
     if smtp_url == "closed-port":  # a server that does not answer, with a password in the URL
         smtp_url = f"smtp://balise:{PASSWORD}@127.0.0.1:{free_port()}"
+    monkeypatch.setenv("BALISE_SECRET_KEY", SECRET)
+    env["BALISE_SECRET_KEY"] = SECRET
     _use(monkeypatch, env, smtp_url)
-    post_id = awaiting_draft(make_team())  # the mail worker's tries fail: the sign-off requests wait
+    team = make_team()
+    post_id = awaiting_draft(team)  # the mail worker's tries fail: the sign-off requests wait
     assert {(who, s, n) for who, _, s, n in _outbox()} == {(JULIE, "pending", 1), (CHANTAL, "pending", 1)}
 
+    log_in_as(team.approver_id)  # with mail configured, only the logged-in member signs off on the command line
     approved = run_cli(["approve", str(post_id), "--as", "Julie"], env)
     assert approved.returncode == 0, approved.stderr
     assert state(post_id) == "scheduled"

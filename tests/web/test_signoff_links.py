@@ -26,6 +26,7 @@ from balise.signoff import override
 from tests.conftest import run_cli
 from tests.consent.images import with_gps
 from tests.consent.test_uploads import _metadata
+from tests.helpers import log_in_as
 from tests.web.conftest import (
     JOB_OFFER,
     Mailbox,
@@ -207,6 +208,7 @@ def test_an_author_cannot_approve_their_own_draft_by_link_or_cli(
     before = footprint(post_id)
     response = click(requests.Session(), decision_url(post_id, token_for(post_id, team.admin_id), "approuver"))
     assert response.status_code == 403 and "principe des quatre yeux" in response.text
+    log_in_as(team.admin_id)  # mail is configured: the command line acts as the logged-in member
     cli = run_cli(["approve", str(post_id), "--as", "Chantal"], env)
     assert cli.returncode == 4 and "principe des quatre yeux" in cli.stderr
     assert footprint(post_id) == before

@@ -4,10 +4,10 @@ job puts them in words after the commit (no subject or body written in the decid
 Sign-off requests and reminders carry over as they are. Mails an older version wrote already in
 words (to addresses) are tied to the member of the post's organization with that address; those
 still pending are dropped (their news stays in the `notice` table and the audit log): stop the
-workers and run `balise publish-due` before upgrading to send them first.
+workers and run `balise tick` before upgrading to send them first.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-12 10:00:00.000000
 """
 from typing import Sequence, Union
@@ -19,7 +19,7 @@ import balise.models
 
 
 revision: str = '0010'
-down_revision: Union[str, None] = '0008'
+down_revision: Union[str, None] = '0009'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -20,8 +20,8 @@ from urllib.parse import parse_qs, urlparse
 import facebook
 import requests
 
-from balise.config import Settings
-from balise.errors import ConfigError, NeedsPerson, Permanent, PlatformError, RetryLater
+from balise.config import OrganizationAccounts, Settings
+from balise.errors import NeedsPerson, Permanent, PlatformError, RetryLater
 from balise.i18n import t
 from balise.publisher.base import (
     AccountMetrics,
@@ -102,14 +102,16 @@ class FacebookPlatform:
         self.graph.version = version
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> FacebookPlatform:
-        if not (settings.facebook_page_id and settings.facebook_page_token):
-            raise ConfigError("publisher.facebook_not_configured")
+    def from_accounts(cls, accounts: OrganizationAccounts, settings: Settings) -> FacebookPlatform | None:
+        """The organization's Page; None when it has none."""
+        account = accounts.facebook
+        if account is None:
+            return None
         return cls(
-            settings.facebook_page_id,
-            settings.facebook_page_token,
-            graph_url=settings.facebook_graph_url,
-            version=settings.facebook_graph_version,
+            account.page_id,
+            account.page_token,
+            graph_url=account.graph_url,
+            version=account.graph_version,
             timeout=(5.0, settings.http_timeout),
         )
 

@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from balise.config import Settings
+from balise.config import OrganizationAccounts, Settings
 from balise.private import private_dir, write_private
 from balise.publisher.base import (
     AccountMetrics,
@@ -30,7 +30,8 @@ class SandboxPlatform:
         self.outbox = outbox
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> SandboxPlatform:
+    def from_accounts(cls, accounts: OrganizationAccounts, settings: Settings) -> SandboxPlatform:
+        """Every organization may use the sandbox: it needs no account."""
         return cls(settings.data_path / "outbox")
 
     def _posts(self) -> list[dict[str, object]]:

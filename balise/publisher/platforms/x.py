@@ -19,8 +19,8 @@ import tweepy
 from tweepy.auth import OAuth1UserHandler
 
 from balise.compliance.x_length import MAX_WEIGHTED_LENGTH, weighted_length
-from balise.config import Settings
-from balise.errors import ConfigError, NeedsPerson, Permanent, PlatformError, RetryLater
+from balise.config import OrganizationAccounts, Settings
+from balise.errors import NeedsPerson, Permanent, PlatformError, RetryLater
 from balise.i18n import t
 from balise.publisher.base import (
     AccountMetrics,
@@ -76,23 +76,18 @@ class XPlatform:
         self._user: tweepy.User | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> XPlatform:
-        keys = (
-            settings.x_api_key,
-            settings.x_api_secret,
-            settings.x_access_token,
-            settings.x_access_secret,
-        )
-        if not all(keys):
-            raise ConfigError("publisher.x_not_configured")
-        api_key, api_secret, access_token, access_secret = (str(k) for k in keys)
+    def from_accounts(cls, accounts: OrganizationAccounts, settings: Settings) -> XPlatform | None:
+        """The organization's X account; None when it has none."""
+        account = accounts.x
+        if account is None:
+            return None
         return cls(
-            api_key,
-            api_secret,
-            access_token,
-            access_secret,
-            api_url=settings.x_api_url,
-            upload_url=settings.x_upload_url,
+            account.api_key,
+            account.api_secret,
+            account.access_token,
+            account.access_secret,
+            api_url=account.api_url,
+            upload_url=account.upload_url,
             timeout=(5.0, settings.http_timeout),
         )
 

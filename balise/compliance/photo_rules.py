@@ -3,7 +3,7 @@ for a minor), no more faces than people declared, and a file the platforms accep
 
 The caller resolves the facts (the consent registry, the declared people); the rules only judge
 them, so the same rules serve the compliance worker, `balise check --jsonl` and the publisher's
-last look before the platform call. Reading the image is left to `balise.photos`, imported only
+last look before the platform call. Reading the image is left to `balise.media`, imported only
 when a draft has photos, so a text-only check never loads Pillow or OpenCV.
 """
 
@@ -108,7 +108,8 @@ def photo_file(draft: Draft, policy: Policy) -> list[Reason]:
     """PHOTO_FORMAT for files no platform takes; FACE_COUNT when more faces than people declared."""
     if not draft.photos:
         return []
-    from balise.photos import count_faces, inspect  # Pillow and OpenCV: only for drafts with photos
+    from balise.media.faces import count_faces  # Pillow and OpenCV: only for drafts with photos
+    from balise.media.images import inspect
 
     reasons = []
     fmt, faces_rules = policy.codes["PHOTO_FORMAT"], policy.codes["FACE_COUNT"]

@@ -1,27 +1,28 @@
-"""What balise does to a photo's pixels: count faces, read its format, convert a phone's HEIC,
-and make the copy a platform receives, without location or camera metadata and within its size.
-
-Faces are counted with OpenCV's Haar cascades (frontal, and profile both ways), whose model files
-ship inside the `opencv-python-headless` wheel: nothing to download, no network at run time.
-Recall measured on the photos of `tests/data/photos/` (`python -m tests.consent.face_recall`).
+"""What balise does to a photo with Pillow: open it within the pixel limit, read its format,
+convert a phone's HEIC, check it before it enters the store, and make the copy that leaves
+balise, without location or camera metadata and within a platform's size. Faces: `faces.py`.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from balise.config import get_settings
 from balise.errors import InvalidInput
-from balise.private import private_dir, write_private
+from balise.media.store import MIME, keep, keep_made, read
+from balise.private import private_dir
+
+if TYPE_CHECKING:  # the gate reads photos through this module and never loads the database's models
+    from balise.models import Photo
 
 # Above every phone's ordinary photo (12 to 50 megapixels); decoded, 100 megapixels already take 300 MB.
 MAX_MEGAPIXELS = 100
@@ -45,16 +46,11 @@ def open_photo(source: Path) -> Iterator[Image.Image]:
         yield image
 
 
-ACCEPTED = {"JPEG", "PNG", "GIF", "WEBP", "HEIF"}  # HEIF (a phone's HEIC) is converted to JPEG
-UPLOAD_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
-DETECT_SIDE = 1024  # faces are looked for on a copy this wide at most: fast enough, faces stay > 24 px
-MIN_FACE = 24
-SCALE_STEP = 1.1  # 1.15 is twice as fast but missed small faces in group photos (recall 82 % instead of 95 %)
-OVERLAP = 0.3  # boxes from two cascades overlapping this much are one face
+ACCEPTED = {*MIME, "HEIF"}  # HEIF (a phone's HEIC) is converted to JPEG
 
 
 @cache
-def _heif() -> None:
+def allow_heif() -> None:
     """Let Pillow open HEIC/HEIF files (pillow-heif), once per process."""
     from pillow_heif import register_heif_opener
 
@@ -73,7 +69,7 @@ class ImageInfo:
 
 def inspect(path: Path) -> ImageInfo:
     """Read the header and decode the image once, so a truncated file is caught here, not at upload."""
-    _heif()
+    allow_heif()
     try:
         size = path.stat().st_size
     except OSError:
@@ -93,60 +89,9 @@ def inspect(path: Path) -> ImageInfo:
     return ImageInfo(fmt, size, animated)
 
 
-def count_faces(path: Path) -> int:
-    """Faces seen in the photo (0 for a file that cannot be read: `inspect` reports it)."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return 0
-    return _count_faces(str(path), stat.st_size, stat.st_mtime_ns)
-
-
-@lru_cache(maxsize=64)
-def _count_faces(path: str, size: int, mtime: int) -> int:
-    """Cached by file identity: the gate, re-run after each edit, does not detect twice."""
-    import cv2
-    import numpy as np
-
-    _heif()
-    try:
-        with Image.open(path) as image:
-            grey = ImageOps.exif_transpose(image).convert("L")
-    except (OSError, SyntaxError, ValueError):
-        return 0
-    grey.thumbnail((DETECT_SIDE, DETECT_SIDE))
-    pixels = cv2.equalizeHist(np.asarray(grey))
-    width = pixels.shape[1]
-    boxes: list[tuple[int, int, int, int]] = []
-    for name, flipped in (("frontalface_default", False), ("profileface", False), ("profileface", True)):
-        view = cv2.flip(pixels, 1) if flipped else pixels
-        found = _cascade(name).detectMultiScale(view, scaleFactor=SCALE_STEP, minNeighbors=5, minSize=(MIN_FACE,) * 2)
-        for x, y, w, h in found:
-            box = (int(width - x - w if flipped else x), int(y), int(w), int(h))
-            if not any(_overlap(box, seen) > OVERLAP for seen in boxes):
-                boxes.append(box)
-    return len(boxes)
-
-
-@cache
-def _cascade(name: str) -> Any:
-    import cv2
-
-    return cv2.CascadeClassifier(os.path.join(cv2.data.haarcascades, f"haarcascade_{name}.xml"))  # type: ignore[attr-defined]
-
-
-def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    """Intersection over the smaller box: a profile box inside a frontal one is the same face."""
-    width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    if width <= 0 or height <= 0:
-        return 0.0
-    return width * height / min(a[2] * a[3], b[2] * b[3])
-
-
 def importable(source: Path, workdir: Path) -> Path:
     """A phone's HEIC becomes a JPEG the media store accepts; any other file is returned as is."""
-    _heif()
+    allow_heif()
     try:
         with open_photo(source) as image:
             if image.format != "HEIF":
@@ -161,6 +106,29 @@ def importable(source: Path, workdir: Path) -> Path:
 
 
 @dataclass(frozen=True)
+class StoredPhoto:
+    sha256: str
+    path: Path
+    mime: str
+    original_name: str
+
+
+def store_photo(source: Path, media_dir: Path) -> StoredPhoto:
+    """Check `source` is a readable image of a supported format and copy it into the store."""
+    data = read(source, "media.unreadable")
+    try:
+        with open_photo(source) as image:
+            image.verify()
+            fmt = image.format or ""
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise InvalidInput("media.not_an_image", path=source) from exc
+    if fmt not in MIME:
+        raise InvalidInput("media.unsupported", path=source, format=fmt, known="JPEG, PNG, GIF, WebP")
+    kept = keep(data, media_dir, f".{fmt.lower()}")
+    return StoredPhoto(kept.sha256, kept.path, MIME[fmt], source.name)
+
+
+@dataclass(frozen=True)
 class UploadCopy:
     path: Path
     mime: str
@@ -171,17 +139,25 @@ def upload_copy(
 ) -> UploadCopy:
     """The copy a platform receives: no EXIF (GPS, camera, maker notes), XMP or comments, turned
     upright, within the platform's size; made once per photo and limit, kept by hash."""
-    _heif()
+    allow_heif()
     with Image.open(source) as image:
         fmt = image.format or "JPEG"
         animated = bool(getattr(image, "is_animated", False))
-        out_fmt = fmt if fmt in UPLOAD_MIME else "JPEG"
-        ext = out_fmt.lower()
-        target = cache_dir / sha256[:2] / f"{sha256}-{max_side or 0}-{max_bytes or 0}.{ext}"
-        if not target.exists():
-            data = _animated(image) if animated else _still(image, out_fmt, max_side, max_bytes)
-            write_private(target, data)
-    return UploadCopy(target, UPLOAD_MIME[out_fmt])
+        out_fmt = fmt if fmt in MIME else "JPEG"
+        target = keep_made(
+            sha256, cache_dir, f"-{max_side or 0}-{max_bytes or 0}.{out_fmt.lower()}",
+            lambda: _animated(image) if animated else _still(image, out_fmt, max_side, max_bytes),
+        )  # fmt: skip
+    return UploadCopy(target, MIME[out_fmt])
+
+
+def outgoing_copy(photo: Photo, *, max_side: int | None = None, max_bytes: int | None = None) -> UploadCopy:
+    """The copy of a stored photo that leaves balise (platform, sign-off mail and page): without
+    EXIF (GPS, camera), XMP or comments. The stored original never leaves."""
+    return upload_copy(
+        Path(photo.stored_path), photo.sha256, get_settings().data_path / "media" / "upload",
+        max_side=max_side, max_bytes=max_bytes,
+    )  # fmt: skip
 
 
 def _still(image: Image.Image, fmt: str, max_side: int | None, max_bytes: int | None) -> bytes:
@@ -218,4 +194,3 @@ def _animated(image: Image.Image) -> bytes:
         duration=image.info.get("duration", 100), loop=image.info.get("loop", 0),
     )  # fmt: skip
     return buffer.getvalue()
-

@@ -1,0 +1,90 @@
+"""`balise tick`: the periodic work for cron, one line per part."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from balise.cli import output
+from balise.cli.common import JsonOption
+from balise.i18n import t
+
+if TYPE_CHECKING:
+    from balise.tick import TickReport
+
+
+def tick_command(json_: JsonOption = False) -> None:
+    """Le travail périodique de balise, à lancer chaque minute par cron (ou le service cron de docker-compose.yml).
+
+    1. Renvoie à la vérification les publications dont un consentement a expiré (comme « balise consent sweep »).
+
+    2. Met en file ce qui est dû (comme « balise publish-due » : « balise status » dit quand cron est passé).
+
+    3. Rappelle ce qui attend une approbation depuis 24 h : une fois par version et par personne, même chaque minute.
+
+    4. Met en file les courriels en attente : « balise worker » (file mail) les envoie.
+
+    Sans danger en double ou sur plusieurs machines.
+
+    Si une tâche échoue (Redis, courriel), les autres tournent quand même; la commande dit quoi corriger (code non nul).
+
+    Ligne cron :
+
+      * * * * *  balise tick >> ~/balise-cron.log 2>&1
+
+    Exemples :
+
+      balise tick
+
+      balise tick --json
+    """
+    from balise.tick import tick
+
+    report = tick()
+    if json_:
+        output.print_json(_as_json(report))
+    else:
+        _print(report)
+    if report.failures:
+        raise typer.Exit(1)
+
+
+def _done(report: TickReport) -> dict[str, str]:
+    """What each part that ran says, in the user's language."""
+    done = {}
+    if report.swept is not None:
+        done["consent"] = t("tick.consent_done", rechecks=len(report.swept.rechecks))
+    if report.due is not None:
+        done["due"] = t("cli.due_report", **asdict(report.due))
+    if report.reminders is not None:
+        done["reminders"] = t("tick.reminders_done", count=report.reminders)
+    if report.mail is not None:
+        done["mail"] = t("tick.mail_done", count=report.mail)
+    return done
+
+
+def _print(report: TickReport) -> None:
+    from balise.tick import PARTS
+
+    done = _done(report)
+    for part in PARTS:
+        name = t(f"tick.part_{part}")
+        if part in report.failures:
+            output.error(t("tick.failed", part=name, detail=report.failures[part].message()))
+        elif part in done:
+            output.ok(t("tick.done", part=name, detail=done[part]))
+    if report.failures:
+        output.error(t("tick.some_failed", count=len(report.failures), total=len(PARTS)))
+
+
+def _as_json(report: TickReport) -> dict[str, Any]:
+    return {
+        "ok": not report.failures,
+        "consent": asdict(report.swept) if report.swept is not None else None,
+        "due": asdict(report.due) if report.due is not None else None,
+        "reminders": report.reminders,
+        "mail": report.mail,
+        "failures": {part: error.message() for part, error in report.failures.items()},
+    }
