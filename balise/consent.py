@@ -23,7 +23,7 @@ from balise.errors import InvalidInput, NotFound
 from balise.i18n import t
 from balise.media.store import keep_evidence
 from balise.models import Consent, Organization, Person, Photo, PhotoPerson, Post, utcnow
-from balise.notify import tell_responsible
+from balise.notify import News, tell_responsible
 from balise.platforms import canonical_platforms
 from balise.posts import people_in, photos_of, platforms_of
 from balise.publisher.takedown import withdraw
@@ -183,7 +183,7 @@ def _act_on_posts(
         if post.state == State.PUBLISHED:
             done.takedowns += withdraw(session, post, actor=actor, reason=TAKEDOWN_REASON, channel=channel)
             done.withdrawn.append(post.id)
-            news = t("consent.withdrawn_news", post_id=post.id, name=news_of or "?")
+            news = News("consent.withdrawn_news", {"post_id": post.id, "name": news_of or "?"})
             tell_responsible(session, post, "consent-withdrawn", news)
         elif post.state in BACK_TO_GATE:
             what = f"{TAKEDOWN_REASON} ({news_of})" if news_of else t("consent.expired_edit", lang="fr")

@@ -241,21 +241,25 @@ class Notice(SQLModel, table=True):
 
 
 class OutboxMail(SQLModel, table=True):
-    """A mail to send once the transaction that decided it has committed: a slow or misconfigured
-    mail server then never holds the database nor undoes a decision. Pending until sent."""
+    """A notice waiting to be mailed: who, about which post, what kind of news and its parameters.
+    Inserted by the deciding transaction (`balise.notify`); the mail job (`balise.mail.outbox`)
+    puts it in words and sends it after the commit, at most once.
+
+    States: pending (waiting, or retrying at `send_after`) -> sending (handed to the mail server
+    now) -> sent; dropped (no longer needed, or its address refused); uncertain (the hand-over was
+    cut: the server may have the mail, so it is never sent again)."""
 
     id: int | None = Field(default=None, primary_key=True)
     post_id: int = Field(foreign_key="post.id")
     version: int  # the post's version the news is about; a sign-off request for an older one is dropped
-    member_id: int | None = Field(default=None, foreign_key="member.id")  # a sign-off request, built when sent
-    reminder: bool = False
-    recipients: str = ""  # comma-separated, for the plain notices below
-    subject: str = ""
-    body: str = ""
-    state: str = Field(default="pending", index=True)  # pending | sent | dropped
-    attempts: int = 0
+    member_id: int = Field(foreign_key="member.id")
+    kind: str  # signoff | reminder | author | attention (`balise.notify`)
+    news: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # `notify.News`
+    state: str = Field(default="pending", index=True)
+    attempts: int = 0  # claims so far; a claim's number is its token
     last_error: str | None = None
     claimed_until: datetime | None = _time()
+    send_after: datetime | None = _time()  # the next try after a failure
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = _time()
 

@@ -14,9 +14,8 @@ from sqlmodel import Session, col, select
 
 from balise.db import session_scope
 from balise.heartbeat import beat
-from balise.i18n import t
 from balise.models import Post, Target, utcnow
-from balise.notify import tell_responsible
+from balise.notify import News, tell_responsible
 from balise.queue.connection import get_redis
 from balise.queue.queues import enqueue_check, enqueue_publish
 from balise.states import LIVE, State, TargetState
@@ -79,7 +78,7 @@ def publish_due(now: datetime | None = None) -> DueReport:
         work = due_work(session, now)
         for post in work.overdue:
             # Once per post, not every minute.
-            tell_responsible(session, post, "overdue", t("notify.overdue", post_id=post.id))
+            tell_responsible(session, post, "overdue", News("notify.overdue", {"post_id": post.id}))
     publish = sum(enqueue_publish(tid, attempts) for tid, attempts in work.due)
     reconcile = sum(enqueue_publish(tid, attempts) for tid, attempts in work.stale)
     checks = sum(enqueue_check(pid, version) for pid, version in work.unchecked)

@@ -17,9 +17,8 @@ from balise.checking import draft_of, record_verdict
 from balise.compliance import check_draft, load_policy
 from balise.compliance.frequency import clock_label, in_quiet_hours
 from balise.errors import InvalidInput, PermissionDenied
-from balise.i18n import t
 from balise.models import Approval, Member, Organization, Post, utcnow
-from balise.notify import announce_awaiting_signoff, tell_author, waiting_on
+from balise.notify import News, announce_awaiting_signoff, tell_author, waiting_on
 from balise.posts import authors_of, current_check, platforms_of, targets_of
 from balise.queue.queues import enqueue_publish
 from balise.states import WAITING, State, reschedule, transition
@@ -109,7 +108,7 @@ def approve(
         )
         return False
     transition(session, post, State.SCHEDULED, actor=member.name, channel=channel, reason=comment or "approuvée")
-    tell_author(session, post, f"approved-v{post.version}", t("notify.author_approved", post_id=post.id))
+    tell_author(session, post, f"approved-v{post.version}", News("notify.author_approved", {"post_id": post.id}))
     return True
 
 
@@ -166,7 +165,8 @@ def reject(
     if code is not None:
         examples.refused(session, org, post, member, examples.checked_code(code), reason)
     transition(session, post, State.REJECTED, actor=member.name, channel=channel, reason=reason)
-    tell_author(session, post, f"rejected-v{post.version}", t("notify.author_rejected", post_id=post.id, reason=reason))
+    news = News("notify.author_rejected", {"post_id": post.id, "reason": reason})
+    tell_author(session, post, f"rejected-v{post.version}", news)
 
 
 def override(session: Session, post: Post, member: Member, *, reason: str, channel: str) -> None:

@@ -18,15 +18,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from balise.consent import Consequences, sweep
 from balise.db import session_scope
 from balise.errors import BaliseError
+from balise.mail.outbox import mail_trouble, queue_waiting
 from balise.masking import mask_url_password
 from balise.models import utcnow
-from balise.notify import remind_waiting, send_pending
+from balise.notify import remind_waiting
 from balise.queue.queues import enqueue_check, enqueue_takedown
 from balise.schedule import DueReport, publish_due
 
 # The order the parts run in. The sweep comes first so that a post whose consent has just
-# expired goes back to the gate instead of to the publisher; mail comes last so that it sends
-# what the other parts wrote to the outbox.
+# expired goes back to the gate instead of to the publisher; mail comes last so that it queues
+# what the other parts wrote to the outbox (the mail worker sends it).
 PARTS = ("consent", "due", "reminders", "mail")
 
 T = TypeVar("T")
@@ -39,20 +40,21 @@ class TickReport:
     swept: Consequences | None
     due: DueReport | None
     reminders: int | None
+    mail: int | None  # notices put on the mail queue
     failures: dict[str, BaliseError]
 
 
 def tick(now: datetime | None = None) -> TickReport:
     """Run every part once, in `PARTS` order. Safe every minute and from several machines: each
     part is (the queue skips jobs already waiting, a reminder goes once per version and approver,
-    the outbox claims each mail)."""
+    the queue holds one job per notice and the mail job claims it)."""
     now = now or utcnow()
     failures: dict[str, BaliseError] = {}
     swept = _attempt("consent", _sweep, failures)
     due = _attempt("due", lambda: publish_due(now), failures)  # leaves the cron heartbeat
     reminders = _attempt("reminders", _remind, failures)
-    _attempt("mail", _send_mail, failures)
-    return TickReport(swept, due, reminders, failures)
+    mail = _attempt("mail", _queue_mail, failures)
+    return TickReport(swept, due, reminders, mail, failures)
 
 
 def _attempt(part: str, run: Callable[[], T], failures: dict[str, BaliseError]) -> T | None:
@@ -84,7 +86,11 @@ def _remind() -> int:
         return remind_waiting(session)
 
 
-def _send_mail() -> None:
-    problem = send_pending()
+def _queue_mail() -> int:
+    """Every notice that may go now on the mail queue, its retries too (the mail worker renders
+    and sends them); a failure when mail was last tried is this part's, with what to fix."""
+    queued = queue_waiting()
+    problem = mail_trouble()
     if problem is not None:
         raise problem
+    return queued

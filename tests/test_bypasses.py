@@ -7,11 +7,11 @@ from sqlmodel import select
 
 from balise.db import session_scope
 from balise.errors import TransitionRefused
+from balise.mail.preview import preview_of
 from balise.models import ComplianceResult, Member, Post
 from balise.notify import waiting_on
 from balise.organizations import add_member
 from balise.states import State, transition
-from balise.web.preview import preview_of
 from tests.conftest import run_cli
 from tests.helpers import gate, make_org, make_post, state_of
 

@@ -46,15 +46,19 @@ def test_every_balise_command_in_compose_exists_in_the_cli() -> None:
     assert seen >= 3
 
 
-def test_the_workers_serve_queues_that_exist() -> None:
+def test_the_workers_serve_every_queue_and_only_queues_that_exist() -> None:
     from balise.queue.queues import QUEUES
 
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    served: set[str] = set()
     for service in compose["services"].values():
         words = service.get("command", [])
-        for i, word in enumerate(words):
-            if word == "--queue":
-                assert words[i + 1] in QUEUES
+        if words[:2] != ["balise", "worker"]:
+            continue
+        named = {words[i + 1] for i, word in enumerate(words) if word == "--queue"}
+        assert named <= set(QUEUES)
+        served |= named or set(QUEUES)  # no --queue: every queue
+    assert served == set(QUEUES)  # the mail queue too: notices are mailed by a worker
 
 
 def test_a_service_runs_balise_tick_every_minute() -> None:

@@ -1,9 +1,11 @@
 """`balise tick`, the one command cron runs: consent expiries, due posts, sign-off reminders and
-the outbox, each part in its own transactions, against real Redis, a real database and a real
-SMTP server; a part that fails (Redis, SMTP) leaves the others running and the exit code non-zero."""
+the outbox (its notices put on the mail queue, which a real mail worker sends), each part in its
+own transactions, against real Redis, a real database and a real SMTP server; a part that fails
+(Redis, SMTP) leaves the others running and the exit code non-zero."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,7 +16,8 @@ from balise.config import reset_settings
 from balise.db import session_scope
 from balise.heartbeat import last
 from balise.models import Consent, OutboxMail, Post, utcnow
-from balise.queue.queues import COMPLIANCE, PUBLISH, queue
+from balise.notify import REMINDER
+from balise.queue.queues import COMPLIANCE, MAIL, PUBLISH, queue
 from balise.states import State
 from tests.conftest import run_cli
 from tests.consent.builders import consent, person, photo_post
@@ -70,6 +73,18 @@ def _reminders(mailbox: Mailbox) -> list[str]:
     return sorted(m.to[0] for m in mailbox.mails if "Rappel" in m.message["Subject"])
 
 
+def _waiting_reminders() -> int:
+    with session_scope() as session:
+        return len(
+            session.exec(select(OutboxMail).where(OutboxMail.kind == REMINDER, OutboxMail.state == "pending")).all()
+        )
+
+
+def _mail_worker(env: dict[str, str]) -> None:
+    """The compose file's mail worker, once through its queue."""
+    assert run_cli(["worker", "--queue", MAIL, "--burst"], env).returncode == 0
+
+
 def _publish_jobs() -> list[tuple[object, ...]]:
     return [job.args for job in queue(PUBLISH).get_jobs()]
 
@@ -92,6 +107,8 @@ def test_tick_sweeps_expired_consents_enqueues_due_posts_and_reminds_once(
     assert _publish_jobs() == [(made.due_target,)]  # the expired one went back to the gate instead
     assert state_of(made.expired) == State.PENDING_CHECK
     assert [job.args[0] for job in queue(COMPLIANCE).get_jobs()] == [made.expired]
+    assert "courriel(s) mis en file" in first.stdout and _reminders(mailbox) == []  # the mail worker sends them
+    _mail_worker(env)
     assert _reminders(mailbox) == [CHANTAL, JULIE]
     assert _cron_beats() == 1  # `balise status` says when cron last ran
 
@@ -99,6 +116,7 @@ def test_tick_sweeps_expired_consents_enqueues_due_posts_and_reminds_once(
 
     assert second.returncode == 0, second.stderr
     assert "0 rappel(s) écrit(s)" in second.stdout
+    _mail_worker(env)
     assert _reminders(mailbox) == [CHANTAL, JULIE]  # no second reminder
     assert _publish_jobs() == [(made.due_target,)]
 
@@ -115,8 +133,9 @@ def test_with_redis_down_tick_still_sweeps_and_reminds_and_says_what_failed(
     assert "Traceback" not in result.stderr
     assert "Publications dues : échec. Impossible de joindre Redis" in result.stderr
     assert "Les tâches en échec reprendront au prochain « balise tick »" in result.stderr
+    assert "Courriels : échec. Impossible de joindre Redis" in result.stderr  # the mail queue is in Redis too
     assert state_of(made.expired) == State.PENDING_CHECK  # the sweep's decision stands
-    assert _reminders(mailbox) == [CHANTAL, JULIE]  # the parts after the failed one ran
+    assert _waiting_reminders() == 2  # the parts after the failed one ran: the reminders wait in the outbox
     assert _cron_beats() == 0  # nothing was queued: `balise status` will say cron is stalled
 
     again = run_cli(["tick"], env)  # Redis is back
@@ -124,6 +143,7 @@ def test_with_redis_down_tick_still_sweeps_and_reminds_and_says_what_failed(
     assert again.returncode == 0, again.stderr
     assert _publish_jobs() == [(made.due_target,)]
     assert [job.args[0] for job in queue(COMPLIANCE).get_jobs()] == [made.expired]
+    _mail_worker(env)
     assert _reminders(mailbox) == [CHANTAL, JULIE]
 
 
@@ -133,19 +153,27 @@ def test_with_smtp_down_tick_still_enqueues_and_the_reminders_wait_in_the_outbox
     made = _installation(env, mailbox, monkeypatch)
     no_smtp = {**env, "BALISE_SMTP_URL": f"smtp://127.0.0.1:{free_port()}"}
 
-    result = run_cli(["tick", "--json"], no_smtp)
+    queued = run_cli(["tick"], no_smtp)  # the reminders are written and queued; no mail was tried yet
+    assert queued.returncode == 0, queued.stderr
+    _mail_worker(no_smtp)  # its tries fail: the reminders wait in the outbox, with the error
+
+    result = run_cli(["tick", "--json"], no_smtp)  # a minute later
 
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert '"ok": false' in result.stdout and '"reminders": 2' in result.stdout
-    assert "Courriel non envoyé" in result.stdout and "BALISE_SMTP_URL" in result.stdout
+    report = json.loads(result.stdout)
+    assert report["ok"] is False and report["reminders"] == 0 and report["due"] is not None  # the others ran
+    assert list(report["failures"]) == ["mail"]
+    assert "Courriel non envoyé" in report["failures"]["mail"] and "BALISE_SMTP_URL" in report["failures"]["mail"]
     assert _publish_jobs() == [(made.due_target,)] and _cron_beats() == 1
-    with session_scope() as session:
-        waiting = session.exec(select(OutboxMail).where(OutboxMail.reminder, OutboxMail.state == "pending")).all()
-    assert len(waiting) == 2 and _reminders(mailbox) == []
+    assert _waiting_reminders() == 2 and _reminders(mailbox) == []
 
-    for _ in range(2):
-        assert run_cli(["tick"], env).returncode == 0
+    with session_scope() as session:  # time passes: the next tries are due
+        session.execute(update(OutboxMail).values(send_after=utcnow() - timedelta(seconds=1)))
+    for _ in range(2):  # cron every minute, the mail worker in between
+        run_cli(["tick"], env)
+        _mail_worker(env)
     assert _reminders(mailbox) == [CHANTAL, JULIE]  # sent once, when the server answered
+    assert run_cli(["tick"], env).returncode == 0  # nothing waits any more
 
 
 def test_tick_explains_itself_with_the_cron_line() -> None:

@@ -77,11 +77,13 @@ def enqueue_quietly(action: str, enqueue: Callable[..., object], *args: object) 
 
 
 def send_notices() -> None:
-    """After the commit: send the mails the step wrote. A mail problem is a warning saying what to
-    fix; the step stands and its mails wait in the outbox."""
+    """After the commit: queue the mail job for the notices the step wrote (it renders and sends
+    them), and say what to fix if earlier mails could not go; the step stands either way."""
     from balise.cli import output
-    from balise.notify import send_pending
+    from balise.i18n import t
+    from balise.mail.outbox import mail_trouble, queue_waiting
 
-    problem = send_pending()
+    enqueue_quietly(t("cli.mail_label"), queue_waiting)
+    problem = mail_trouble()
     if problem is not None:
         output.warn(problem.message())

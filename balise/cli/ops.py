@@ -38,7 +38,7 @@ QUEUE_HELP = "File à servir (compliance, publish, takedown); toutes par défaut
 def worker_command(
     queue_names: Annotated[
         list[str] | None,
-        typer.Option("--queue", "-q", help="File à servir (compliance, publish, takedown); toutes par défaut."),
+        typer.Option("--queue", "-q", help="File à servir (compliance, publish, takedown, mail); toutes par défaut."),
     ] = None,
     burst: Annotated[bool, typer.Option("--burst", help="Vider les files puis s'arrêter.")] = False,
     with_scheduler: Annotated[

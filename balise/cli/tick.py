@@ -24,7 +24,7 @@ def tick_command(json_: JsonOption = False) -> None:
 
     3. Rappelle ce qui attend une approbation depuis 24 h : une fois par version et par personne, même chaque minute.
 
-    4. Envoie les courriels en attente.
+    4. Met en file les courriels en attente : « balise worker » (file mail) les envoie.
 
     Sans danger en double ou sur plusieurs machines.
 
@@ -60,6 +60,8 @@ def _done(report: TickReport) -> dict[str, str]:
         done["due"] = t("cli.due_report", **asdict(report.due))
     if report.reminders is not None:
         done["reminders"] = t("tick.reminders_done", count=report.reminders)
+    if report.mail is not None:
+        done["mail"] = t("tick.mail_done", count=report.mail)
     return done
 
 
@@ -83,5 +85,6 @@ def _as_json(report: TickReport) -> dict[str, Any]:
         "consent": asdict(report.swept) if report.swept is not None else None,
         "due": asdict(report.due) if report.due is not None else None,
         "reminders": report.reminders,
+        "mail": report.mail,
         "failures": {part: error.message() for part, error in report.failures.items()},
     }

@@ -34,7 +34,7 @@ from balise.errors import (
 from balise.i18n import t
 from balise.media.images import outgoing_copy
 from balise.models import Organization, Photo, Post, Target, utcnow
-from balise.notify import tell_responsible
+from balise.notify import News, tell_responsible
 from balise.organizations import account_owner
 from balise.posts import photos_of, target_with_post, targets_of
 from balise.publisher.base import MediaFile, Publication, RemotePost
@@ -224,7 +224,7 @@ def _cannot_tell(target_id: int, exc: PlatformError, worker: str) -> str:
             )
             if not states.ask_person(session, post, target, error=message, actor=worker):
                 return "lost_race"
-            news = t("publishing.cannot_tell", detail=exc.message(), post_id=post_id, platform=platform)
+            news = News("publishing.cannot_tell", {"detail": News.of(exc), "post_id": post_id, "platform": platform})
             tell_responsible(session, post, f"uncertain-{target_id}", news)
             return "needs_person"
     _enqueue_retry(target_id, attempts, retry_at)
@@ -247,7 +247,7 @@ def _fail_in(session: Session, target: Target, post: Post, exc: PlatformError, w
     )
     if not states.fail(session, post, target, kind=kind, error=exc.message("fr"), actor=worker):
         return "lost_race"
-    tell_responsible(session, post, f"failed-{target.id}", exc.message())
+    tell_responsible(session, post, f"failed-{target.id}", News.of(exc))
     return f"failed:{kind}"
 
 

@@ -10,9 +10,8 @@ from balise import states
 from balise.config import get_settings
 from balise.db import session_scope
 from balise.errors import ConfigError, InvalidInput, PlatformError, RetryLater
-from balise.i18n import t
 from balise.models import Member, Organization, Post, Target, utcnow
-from balise.notify import tell_author, tell_responsible
+from balise.notify import News, tell_author, tell_responsible
 from balise.organizations import account_owner, require_role
 from balise.posts import target_with_post, targets_of
 from balise.publisher.registry import get_platform
@@ -34,7 +33,8 @@ def withdraw(session: Session, post: Post, *, actor: str, reason: str, channel: 
     may record: the organization must act on it whoever takes the call.
     """
     transition(session, post, State.WITHDRAWN, actor=actor, channel=channel, reason=reason)
-    tell_author(session, post, "withdrawn", t("notify.author_withdrawn", post_id=post.id, actor=actor, reason=reason))
+    news = News("notify.author_withdrawn", {"post_id": post.id, "actor": actor, "reason": reason})
+    tell_author(session, post, "withdrawn", news)
     return [t.id for t in targets_of(session, post) if t.state == TargetState.PUBLISHED and t.id is not None]
 
 
@@ -62,7 +62,7 @@ def take_down_target(target_id: int, worker: str) -> str:
         with session_scope() as session:
             target, post = target_with_post(session, target_id)
             if states.delete_refused(session, post, target, error=exc.message("fr"), actor=worker):
-                tell_responsible(session, post, f"takedown-{target_id}", exc.message())
+                tell_responsible(session, post, f"takedown-{target_id}", News.of(exc))
         return "needs_person"
     with session_scope() as session:
         target, post = target_with_post(session, target_id)

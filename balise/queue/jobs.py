@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import socket
 
 from rq import get_current_job
-
-log = logging.getLogger(__name__)
 
 
 def _worker_name() -> str:
@@ -15,29 +12,33 @@ def _worker_name() -> str:
     return job.worker_name if job is not None and job.worker_name else socket.gethostname()
 
 
-def _sent_after(outcome: str) -> str:
-    """The job's transactions are committed: send the mails they wrote (a failure waits in the outbox)."""
-    from balise.notify import send_pending
+def _mail_after(outcome: str) -> str:
+    """The job's transactions are committed: queue the mail job for the notices they wrote."""
+    from balise.mail.outbox import queue_waiting
 
-    problem = send_pending()
-    if problem is not None:
-        log.warning("%s", problem.message())
+    queue_waiting()
     return outcome
 
 
 def check(post_id: int, version: int) -> str:
     from balise.checking import check_post
 
-    return _sent_after(check_post(post_id, version))
+    return _mail_after(check_post(post_id, version))
 
 
 def publish(target_id: int) -> str:
     from balise.publisher.publish import publish_target
 
-    return _sent_after(publish_target(target_id, _worker_name()))
+    return _mail_after(publish_target(target_id, _worker_name()))
 
 
 def takedown(target_id: int) -> str:
     from balise.publisher.takedown import take_down_target
 
-    return _sent_after(take_down_target(target_id, _worker_name()))
+    return _mail_after(take_down_target(target_id, _worker_name()))
+
+
+def mail(notice_id: int) -> str:
+    from balise.mail.outbox import send_notice
+
+    return send_notice(notice_id)

@@ -1,4 +1,4 @@
-"""The three queues and the one way to put a job on each. Jobs carry ids only.
+"""The four queues and the one way to put a job on each. Jobs carry ids only.
 
 Job ids are deterministic, and a job already waiting or running is not enqueued again; the
 database still decides (RQ is at-least-once), so a duplicate job would change nothing.
@@ -15,10 +15,11 @@ from rq.job import Job, JobStatus
 from balise.config import get_settings
 from balise.queue.connection import get_redis
 
-COMPLIANCE, PUBLISH, TAKEDOWN = "compliance", "publish", "takedown"
-QUEUES = (TAKEDOWN, COMPLIANCE, PUBLISH)  # the order a worker serves them in
+COMPLIANCE, PUBLISH, TAKEDOWN, MAIL = "compliance", "publish", "takedown", "mail"
+QUEUES = (TAKEDOWN, COMPLIANCE, PUBLISH, MAIL)  # the order a worker serves them in
 LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 JOB_TIMEOUT = 180  # seconds; a publish job also stays under half its lease (`_publish_timeout`)
+MAIL_TIMEOUT = 120  # a few exchanges of `mail.smtp.TIMEOUT` each; under the notice's claim (`mail.outbox.CLAIM_FOR`)
 
 
 def queue(name: str) -> Queue:
@@ -65,19 +66,30 @@ def enqueue_check(post_id: int, version: int) -> bool:
     return _enqueue(COMPLIANCE, "balise.queue.jobs.check", f"check-{post_id}-v{version}", (post_id, version), None)
 
 
-def enqueue_publish(target_id: int, attempt: int, at: datetime | None = None) -> bool:
-    """Now, or at `at` through RQ's scheduler (a distinct id: cron's safety net may also run it)."""
+def _enqueue_attempt(name: str, func: str, key: str, attempt: int, arg: int, at: datetime | None, timeout: int) -> bool:
+    """Attempt `attempt` of `key`, now or at `at` through RQ's scheduler (a distinct id: cron's
+    safety net may also run it)."""
     if at is not None and at <= datetime.now(UTC):
         at = None
     if at is not None and at.microsecond:
         # RQ's scheduler keeps whole seconds (rq/registry.py: timegm) and moves a job once its
         # second has begun: up to a second early, when the claim would find it not yet due.
         at = at.replace(microsecond=0) + timedelta(seconds=1)
-    if at is None and _waiting(f"publish-{target_id}-{attempt}-at"):
+    if at is None and _waiting(f"{key}-{attempt}-at"):
         return False  # RQ's scheduler already moved this attempt to the queue: one job is enough
     suffix = "-at" if at is not None else ""
-    job_id = f"publish-{target_id}-{attempt}{suffix}"
-    return _enqueue(PUBLISH, "balise.queue.jobs.publish", job_id, (target_id,), at, _publish_timeout())
+    return _enqueue(name, func, f"{key}-{attempt}{suffix}", (arg,), at, timeout)
+
+
+def enqueue_publish(target_id: int, attempt: int, at: datetime | None = None) -> bool:
+    return _enqueue_attempt(
+        PUBLISH, "balise.queue.jobs.publish", f"publish-{target_id}", attempt, target_id, at, _publish_timeout()
+    )
+
+
+def enqueue_mail(notice_id: int, attempt: int, at: datetime | None = None) -> bool:
+    """The mail job of a notice (`OutboxMail`): after the commit that wrote it, or its next try."""
+    return _enqueue_attempt(MAIL, "balise.queue.jobs.mail", f"mail-{notice_id}", attempt, notice_id, at, MAIL_TIMEOUT)
 
 
 def enqueue_takedown(target_id: int) -> bool:

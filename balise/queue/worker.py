@@ -58,8 +58,8 @@ MAX_GROWTH_MB = 50
 # each look is a few Redis round trips.
 LOOK_EVERY = 0.2
 # What the jobs import lazily, imported once in the supervisor so each worker starts warm
-# (`balise.web.mail`, through `notify`, renders the sign-off mail: jinja2 alone is ~30 ms).
-JOB_MODULES = ("balise.checking", "balise.publisher.publish", "balise.publisher.takedown", "balise.web.mail")
+# (`balise.mail.outbox` renders the sign-off mail: jinja2 alone is ~30 ms).
+JOB_MODULES = ("balise.checking", "balise.publisher.publish", "balise.publisher.takedown", "balise.mail.outbox")
 
 
 class Scheduler(RQScheduler):
@@ -172,7 +172,7 @@ def _warm() -> None:
     from sqlalchemy.orm import configure_mappers
 
     from balise.i18n import load_catalogs
-    from balise.web.render import compile_templates
+    from balise.mail.render import compile_templates
 
     _compile_policies()
     configure_mappers()

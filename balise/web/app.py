@@ -29,14 +29,15 @@ from balise.config import get_settings
 from balise.db import session_scope
 from balise.errors import BaliseError, InvalidInput, PermissionDenied, TransitionRefused
 from balise.i18n import t
-from balise.notify import send_pending
+from balise.mail.outbox import queue_waiting
+from balise.mail.preview import Preview, preview_of
+from balise.mail.render import stylesheet
 from balise.organizations import org_zone
 from balise.signoff import LateChoice, LateSignoff, approve, enqueue_approved, publish_jobs, reject
 from balise.timeparse import local_text, parse_when
 from balise.web import links
 from balise.web.links import LinkRefused, Opened, check_form_token, form_token, new_nonce, open_link, use_link
-from balise.web.preview import Preview, preview_of
-from balise.web.render import render, stylesheet
+from balise.web.render import render
 
 log = logging.getLogger(__name__)
 
@@ -198,9 +199,10 @@ async def decide(request: Request) -> Response:
         return _message(t("web.refused_title"), exc.message(), 409)
     except InvalidInput as exc:
         return await _page(request, error=exc.message(), status=400)
-    problem = await run_in_threadpool(send_pending)  # after the commit; a failure waits in the outbox
-    if problem is not None:
-        log.warning("%s", problem.message())
+    try:
+        await run_in_threadpool(queue_waiting)  # after the commit: the mail job sends the decision's news
+    except (BaliseError, OSError) as exc:
+        log.warning("file d'attente injoignable après la décision sur la publication %s : %s", post_id, exc)
     return _message(t("web.done_title"), news, 200, ok=True)
 
 

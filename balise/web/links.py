@@ -1,7 +1,7 @@
-"""Signed addresses: sign-off links, the CSRF tokens of their forms, the calendar's address.
+"""Signed addresses: sign-off links checked against the database, the CSRF tokens of their forms,
+the calendar's address.
 
-A link is a bearer credential: it names one post, one approver, the content hash they were
-shown and an expiry, signed with BALISE_SECRET_KEY, and decides once (`UsedToken`). The calendar
+A link is a bearer credential (its token: `balise.mail.links`) and decides once (`UsedToken`). The calendar
 address only reads: a MAC of the organization and its `calendar_generation`, so raising the
 generation replaces a leaked address without storing any secret in the database.
 """
@@ -17,29 +17,17 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from itsdangerous import BadData, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlmodel import Session, select
 
 from balise.config import get_settings
-from balise.errors import ConfigError
-from balise.models import Member, Organization, Post, UsedToken, utcnow
+from balise.mail.links import BadLink, Link, read_token, require_secret
+from balise.models import Member, Organization, Post, UsedToken
 from balise.states import State
 
-LINK_LIFETIME = timedelta(days=7)
 FORM_LIFETIME = timedelta(days=1)  # a page left open overnight still submits
-LINK_SALT = "balise.signoff-link"
 CSRF_SALT = "balise.signoff-form"
 CALENDAR_SALT = "balise.calendar-address"
-
-
-@dataclass(frozen=True)
-class Link:
-    """What a valid link grants: this approver may decide on this exact version of this post."""
-
-    post_id: int
-    member_id: int
-    content_hash: str
-    token_id: str
 
 
 @dataclass(frozen=True)
@@ -60,37 +48,13 @@ class LinkRefused(Exception):
         self.key, self.status, self.params = key, status, params
 
 
-def require_secret() -> str:
-    """BALISE_SECRET_KEY signs links and forms; `balise init` generates it."""
-    secret = get_settings().secret_key
-    if not secret:
-        raise ConfigError("web.no_secret_key")
-    return secret
-
-
-def make_token(post: Post, member: Member, lifetime: timedelta = LINK_LIFETIME) -> str:
-    """A new single-use link token for `member` to decide on `post` as it is now."""
-    expires = int((utcnow() + lifetime).timestamp())
-    payload = {"p": post.id, "m": member.id, "h": post.content_hash, "j": secrets.token_urlsafe(12), "x": expires}
-    return URLSafeSerializer(require_secret(), salt=LINK_SALT).dumps(payload)
-
-
-def read_token(token: str) -> Link:
-    """The link's claims; tampered or expired links are refused before the database is read."""
-    try:
-        data: Any = URLSafeSerializer(require_secret(), salt=LINK_SALT).loads(token)
-        link = Link(int(data["p"]), int(data["m"]), str(data["h"]), str(data["j"]))
-        expires = int(data["x"])
-    except (BadData, KeyError, TypeError, ValueError) as exc:
-        raise LinkRefused("web.link_invalid", 400) from exc
-    if utcnow().timestamp() > expires:
-        raise LinkRefused("web.link_expired", 410)
-    return link
-
-
 def open_link(session: Session, post_id: int, token: str) -> Opened:
     """Check a link against the post it is used on; anything but a decidable post is refused."""
-    link = read_token(token)
+    try:
+        link = read_token(token)
+    except BadLink as exc:
+        refused = LinkRefused("web.link_expired", 410) if exc.expired else LinkRefused("web.link_invalid", 400)
+        raise refused from exc
     if link.post_id != post_id:
         raise LinkRefused("web.link_foreign", 403)
     post, member = session.get(Post, post_id), session.get(Member, link.member_id)

@@ -8,8 +8,8 @@ import re
 import uvicorn
 
 from balise.db import get_engine
+from balise.mail.links import require_secret
 from balise.web.app import create_app
-from balise.web.links import require_secret
 
 # The token of a sign-off link, and the MAC of a calendar's secret address (before ".ics").
 TOKEN_IN_PATH = re.compile(r"(/signature/\d+/|/calendrier/[^/?\s]+/)[^/?\s]+?(?=\.ics\b|[/?\s]|$)")

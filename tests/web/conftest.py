@@ -19,10 +19,11 @@ from sqlmodel import func, select
 
 from balise.config import get_settings, reset_settings
 from balise.db import session_scope
+from balise.mail.outbox import queue_waiting
 from balise.models import Approval, AuditEvent, Member, Organization, Post, UsedToken, utcnow
 from balise.organizations import add_member
 from balise.posts import DraftInput, create_post
-from balise.queue.queues import COMPLIANCE, enqueue_check
+from balise.queue.queues import COMPLIANCE, MAIL, enqueue_check
 from balise.queue.worker import run_worker
 from balise.web.server import make_server
 from tests.helpers import make_org
@@ -109,9 +110,16 @@ def awaiting_draft(
         assert post.id
         post_id = post.id
     enqueue_check(post_id, 1)
-    run_worker([COMPLIANCE], burst=True, with_scheduler=False)
+    run_worker([COMPLIANCE, MAIL], burst=True, with_scheduler=False)
     assert state(post_id) == "awaiting_signoff"
     return post_id
+
+
+def deliver() -> None:
+    """After a step committed: queue its notices (as every caller of a step does) and let a real
+    worker of the mail queue send them."""
+    queue_waiting()
+    run_worker([MAIL], burst=True, with_scheduler=False)
 
 
 def make_photo(path: Path) -> Path:

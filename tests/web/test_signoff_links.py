@@ -16,14 +16,13 @@ from sqlmodel import select, update
 
 from balise.config import get_settings
 from balise.db import session_scope
+from balise.mail.links import decision_url, make_token
 from balise.models import Approval, Member, Organization, Post, utcnow
-from balise.notify import remind_waiting, send_pending
+from balise.notify import remind_waiting
 from balise.posts import DraftInput, create_post, edit_post
-from balise.queue.queues import COMPLIANCE, PUBLISH, enqueue_check
+from balise.queue.queues import COMPLIANCE, MAIL, PUBLISH, enqueue_check
 from balise.queue.worker import run_worker
 from balise.signoff import override
-from balise.web.links import make_token
-from balise.web.mail import decision_url
 from tests.conftest import run_cli
 from tests.consent.images import with_gps
 from tests.consent.test_uploads import _metadata
@@ -34,6 +33,7 @@ from tests.web.conftest import (
     audit_channels,
     awaiting_draft,
     click,
+    deliver,
     footprint,
     make_photo,
     make_team,
@@ -104,7 +104,7 @@ def test_the_gates_findings_are_in_the_mail(web: str, mailbox: Mailbox) -> None:
         post, chantal = session.get(Post, post_id), session.get(Member, team.admin_id)
         assert post and chantal
         override(session, post, chantal, reason="Vente au profit des ateliers", channel="cli")
-    send_pending()  # the mails go after the commit, as every caller of the step sends them
+    deliver()
     assert sorted(a for m in mailbox.mails for a in m.to) == [CHANTAL, JULIE]
     mail = mailbox.to(JULIE)[0]
     for part in (mail.text, mail.html):
@@ -136,6 +136,7 @@ def test_the_button_approves_once_and_a_second_post_is_refused(web: str, mailbox
     second = browser.post(url, data={"csrf": csrf}, timeout=10)
     assert second.status_code == 410 and "déjà servi" in second.text
     assert footprint(post_id) == after
+    deliver()
     assert any("approuvée" in m.text for m in mailbox.to(MARIE))  # the author is told
 
 
@@ -187,7 +188,7 @@ def test_a_draft_edited_after_the_mail_cannot_be_approved_by_the_old_link(web: s
         assert post
         edit_post(session, post, author, text=JOB_OFFER + " Salaire : 22 $ de l'heure.")
     enqueue_check(post_id, 2)
-    run_worker([COMPLIANCE], burst=True, with_scheduler=False)
+    run_worker([COMPLIANCE, MAIL], burst=True, with_scheduler=False)
     assert state(post_id) == "awaiting_signoff"
     before = footprint(post_id)
     response = browser.post(old, data={"csrf": csrf}, timeout=10)
@@ -267,6 +268,7 @@ def test_a_rejection_by_link_sends_the_reason_to_the_author(web: str, mailbox: M
     done = click(browser, url, motif="Le nom d'une participante apparaît.")
     assert done.status_code == 200 and state(post_id) == "rejected"
     assert ("transition", "rejected", "email") in audit_channels(post_id)
+    deliver()
     assert any("Le nom d'une participante apparaît." in m.text for m in mailbox.to(MARIE))
 
 
@@ -301,6 +303,7 @@ def test_a_reminder_goes_once_per_version_and_approver(web: str, mailbox: Mailbo
     assert result.returncode == 0 and "Rappels envoyés : 1" in result.stdout, result.stderr
     with session_scope() as session:
         assert remind_waiting(session) == 0  # once per version and approver, however often cron runs
+    run_worker([MAIL], burst=True, with_scheduler=False)  # the command queued the mail job
     reminders = [m for m in mailbox.mails if "Rappel" in m.message["Subject"]]
     assert [m.to for m in reminders] == [[CHANTAL]]
     assert click(requests.Session(), reminders[0].link("approuver")).status_code == 200

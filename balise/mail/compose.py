@@ -1,25 +1,41 @@
-"""The sign-off email: the post as it will appear, the gate's findings, and two personal links.
+"""A notice put in words, from the database as it is when the mail is made (never in the
+transaction that decided it): the sign-off request, and the news for an author or a responsible
+person.
 
-Each approver gets their own links (a link is bound to one approver); without
-BALISE_SECRET_KEY the mail still goes out, with the commands to use instead of links.
+The sign-off request shows the post as it will appear, the gate's findings, and two personal
+links (a link is bound to one approver); without BALISE_SECRET_KEY the mail still goes out, with
+the commands to use instead of links.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from balise.config import get_settings
 from balise.errors import ConfigError
 from balise.i18n import t
-from balise.models import Member, Post
-from balise.web.links import LINK_LIFETIME, make_token
-from balise.web.preview import Preview, preview_of
-from balise.web.render import render, stylesheet
+from balise.mail.links import LINK_LIFETIME, decision_url, make_token
+from balise.mail.preview import InlineImage, Preview, preview_of
+from balise.mail.render import render, stylesheet
+from balise.models import Member, OutboxMail, Post
+from balise.notify import ATTENTION, REMINDER, SIGNOFF, News, waiting_on
+from balise.states import State
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One mail to one person, ready for `balise.mail.smtp`."""
+
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    images: Sequence[InlineImage] = ()
 
 
 @dataclass(frozen=True)
@@ -34,11 +50,6 @@ class SignoffMail:
     text: str
     html: str
     preview: Preview
-
-
-def decision_url(post_id: int, token: str, action: str) -> str:
-    """The address of a decision page, as people reach `balise serve` (BALISE_PUBLIC_URL)."""
-    return f"{get_settings().public_url.rstrip('/')}/signature/{post_id}/{token}/{action}"
 
 
 def _links(post: Post, member: Member) -> SignoffLinks | None:
@@ -103,7 +114,7 @@ def signoff_mail(session: Session, post: Post, member: Member, *, reminder: bool
     subject = t("notify.reminder_subject" if reminder else "notify.awaiting_subject", post_id=preview.post_id)
     words = _words(preview, member)
     html = render(
-        "mail_signoff.html",
+        "signoff.html",
         css=stylesheet(),
         subject=subject,
         hello=words.hello,
@@ -115,3 +126,24 @@ def signoff_mail(session: Session, post: Post, member: Member, *, reminder: bool
         days=LINK_LIFETIME.days,
     )
     return SignoffMail(subject, _text(preview, words, links), html, preview)
+
+
+def letter_for(session: Session, notice: OutboxMail) -> Letter | None:
+    """The notice's mail; None when it is no longer wanted: its person left, or the sign-off it
+    asks for is no longer needed (decided, edited since, or already given by that person)."""
+    post, member = session.get(Post, notice.post_id), session.get(Member, notice.member_id)
+    if post is None or member is None or not member.active:
+        return None
+    assert post.id is not None
+    if notice.kind in (SIGNOFF, REMINDER):
+        if post.version != notice.version or post.state != State.AWAITING_SIGNOFF:
+            return None
+        if member.id not in {m.id for m in waiting_on(session, post)}:
+            return None
+        request = signoff_mail(session, post, member, reminder=notice.kind == REMINDER)
+        return Letter(member.email, request.subject, request.text, request.html, request.preview.photos)
+    news = News.from_data(notice.news).words()
+    if notice.kind == ATTENTION:
+        body = t("notify.attention_body", post_id=post.id, problem=news)
+        return Letter(member.email, t("notify.attention_subject", post_id=post.id), body)
+    return Letter(member.email, t("notify.author_subject", post_id=post.id), news)

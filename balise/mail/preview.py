@@ -1,21 +1,31 @@
 """The post as an approver must see it before deciding: text, link, photos per platform, and
-what the compliance gate found. The email and the web page show the same preview."""
+what the compliance gate found. The sign-off mail and the approval page show the same preview."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
 from balise.media.images import outgoing_copy
 from balise.models import Organization, Photo, Post, utcnow
-from balise.notify import InlineImage
 from balise.organizations import org_zone
 from balise.platforms import PLATFORMS, text_with_link
 from balise.posts import author_names, current_check, photos_of, platforms_of
 from balise.signoff import LATE_GRACE
 from balise.timeparse import local_text
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    """A photo shown inside the mail's HTML part (`cid:` address), read from the media store."""
+
+    cid: str
+    path: Path
+    mime: str
+    name: str
 
 
 @dataclass(frozen=True)
