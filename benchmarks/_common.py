@@ -38,8 +38,9 @@ from tests.fakes.x_server import FakeX
 from tests.helpers import make_org
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_BASE = os.environ.get("BALISE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_SERVER = "redis://127.0.0.1:6379"
+# The servers a benchmark may use, named as for the tests (never a developer's own by default).
+PG_BASE = os.environ.get("BALISE_TEST_POSTGRES", "")
+REDIS_SERVER = os.environ.get("BALISE_TEST_REDIS", "").rstrip("/")
 CLAIM = "balise-tests:claim:{}"  # the same claims as tests/conftest.py: runs never share a database
 # Text the gate approves (a job offer is on mission); `{n}` makes each post unique on the platform.
 TEXT = "Offre d'emploi : ESPACE recrute une animatrice pour ses ateliers de prévention (poste n° {n})."
@@ -66,7 +67,7 @@ def claimed_redis() -> Iterator[str]:
             finally:
                 claims.delete(CLAIM.format(db))
             return
-    raise SystemExit("every Redis database of 127.0.0.1:6379 is claimed")
+    raise SystemExit(f"every Redis database of {REDIS_SERVER} is claimed")
 
 
 @contextmanager
@@ -75,6 +76,8 @@ def database(kind: str, folder: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{folder / 'balise.db'}"
         return
+    if not PG_BASE:
+        raise SystemExit("--database postgresql : nommez le serveur avec BALISE_TEST_POSTGRES (voir README)")
     schema = f"bench_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_BASE)
     with admin.begin() as conn:
@@ -121,11 +124,11 @@ def installation(
 
 @contextmanager
 def _redis(given: str | None) -> Iterator[str]:
-    """The Redis given, the machine's (BALISE_TEST_SHARED_SERVICES=1, as CI), else an embedded one."""
+    """The Redis given, the one BALISE_TEST_REDIS names (as CI), else an embedded one."""
     if given is not None:
         yield given
         return
-    if os.environ.get("BALISE_TEST_SHARED_SERVICES") == "1":
+    if REDIS_SERVER:
         with claimed_redis() as url:
             yield url
         return

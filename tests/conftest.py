@@ -1,12 +1,11 @@
-"""Fixtures that start real parts: Redis (balise's embedded one, or the machine's server when
-BALISE_TEST_SHARED_SERVICES=1), and a fresh database per test on SQLite and, with that same
-variable (CI sets it), on the PostgreSQL of 127.0.0.1:5432. A developer's own servers on the
-default ports are never touched unless asked."""
+"""Fixtures that start real parts: Redis (balise's embedded one, or the server named by
+BALISE_TEST_REDIS), and a fresh database per test on SQLite and, when BALISE_TEST_POSTGRES names
+one, on PostgreSQL. `.ci/run` names the CI machine's servers; a developer's own Redis or
+PostgreSQL on the default ports is never touched unless named."""
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import uuid
@@ -23,51 +22,46 @@ from balise.queue.embedded import EmbeddedRedis
 from tests.fakes.fixtures import *  # noqa: F403  (fake_facebook, fake_x, fake_platform, FakeAccount)
 from tests.smtp import mailbox  # noqa: F401  (a real SMTP server)
 
-SHARED = os.environ.get("BALISE_TEST_SHARED_SERVICES") == "1"
-PG_BASE = os.environ.get("BALISE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TEST_REDIS = os.environ.get("BALISE_TEST_REDIS", "").rstrip("/")  # a server URL without a database number
+PG_BASE = os.environ.get("BALISE_TEST_POSTGRES", "")  # e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.3)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
 def _postgres_ready() -> bool:
-    if not SHARED or not _listening(5432):
+    """Whether the PostgreSQL variants run; a server named but unreachable stops the run, it is not skipped."""
+    if not PG_BASE:
         return False
     import sqlalchemy as sa
 
     try:
         sa.create_engine(PG_BASE).connect().close()
-    except sa.exc.SQLAlchemyError:
-        return False
+    except sa.exc.SQLAlchemyError as exc:
+        raise pytest.UsageError(f"BALISE_TEST_POSTGRES={PG_BASE} ne répond pas : {exc}") from exc
     return True
 
 
 POSTGRES = _postgres_ready()
 BACKENDS = [
     "sqlite",
-    pytest.param("postgresql", marks=pytest.mark.skipif(not POSTGRES, reason="BALISE_TEST_SHARED_SERVICES=1 not set")),
+    pytest.param("postgresql", marks=pytest.mark.skipif(not POSTGRES, reason="BALISE_TEST_POSTGRES not set")),
 ]
 
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The machine's Redis on 127.0.0.1:6379 when shared services are asked for, else an embedded one.
+    """The Redis named by BALISE_TEST_REDIS, else an embedded one for the run.
 
-    On the shared server each test run claims a database of its own (1 to 15), so two runs
-    at once on one machine never flush each other's queues.
+    On a named server each test run claims a database of its own (1 to 15), so two runs at once
+    on one machine never flush each other's queues.
     """
-    if SHARED and _listening(6379):
-        claims = redis.Redis(host="127.0.0.1", port=6379, db=0)
+    if TEST_REDIS:
+        claims = redis.Redis.from_url(f"{TEST_REDIS}/0")
         for db in range(1, 16):
             if claims.set(f"balise-tests:claim:{db}", os.getpid(), nx=True, ex=3 * 3600):
-                yield f"redis://127.0.0.1:6379/{db}"
+                yield f"{TEST_REDIS}/{db}"
                 claims.delete(f"balise-tests:claim:{db}")
                 return
-        pytest.skip("every Redis database of 127.0.0.1:6379 is claimed by another test run")
+        pytest.skip(f"every Redis database of {TEST_REDIS} is claimed by another test run")
     server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
     server.ensure_running()
     yield f"unix://{server.socket}?db=0"
