@@ -105,8 +105,10 @@ def url(
 
       balise calendar url --new --as Julie
     """
+    from balise.config import get_settings
     from balise.organizations import new_calendar_address
     from balise.web.links import calendar_url
+    from balise.web.readiness import only_this_computer
 
     with org_session() as (session, org):
         if new:
@@ -114,3 +116,5 @@ def url(
         address = calendar_url(org)
     print(address)  # alone on stdout, for scripts
     output.err_console.print(t("calendar.subscribe_hint"), soft_wrap=True)
+    if only_this_computer(get_settings().public_url):
+        output.warn(t("calendar.address_only_here"))

@@ -1,6 +1,7 @@
 """The approval pages: GET shows the post and the buttons and changes nothing (mail scanners open
 links); only a POST from that page, with its CSRF token and cookie, decides, once. And the
-calendar of planned posts, at a secret address (`balise calendar url`).
+calendar of planned posts, at a secret address (`balise calendar url`). The home page says what
+the server is and which setting email approval still lacks.
 
 Each decision goes through `balise.signoff` exactly as `balise approve` / `balise reject` do,
 with `channel="email"` in the audit log.
@@ -37,6 +38,7 @@ from balise.signoff import LateChoice, LateSignoff, approve, enqueue_approved, p
 from balise.timeparse import local_text, parse_when
 from balise.web import links
 from balise.web.links import LinkRefused, Opened, check_form_token, form_token, new_nonce, open_link, use_link
+from balise.web.readiness import readiness
 from balise.web.render import render
 
 log = logging.getLogger(__name__)
@@ -220,6 +222,13 @@ async def calendar(request: Request) -> Response:
     return Response(feed, media_type="text/calendar; charset=utf-8")
 
 
+async def home(_: Request) -> Response:
+    """What this server is and what email approval still lacks, for whoever opens its bare address
+    (often the person setting it up); nothing about posts or people."""
+    html = render("home.html", title=t("web.home_title"), ready=readiness(), css_href=f"{_prefix()}/style.css")
+    return HTMLResponse(html)
+
+
 async def style(_: Request) -> Response:
     return Response(stylesheet(), media_type="text/css")
 
@@ -232,6 +241,7 @@ async def not_found(_: Request, exc: Any) -> Response:
 
 def create_app() -> ASGIApp:
     routes = [
+        Route("/", home, methods=["GET"]),
         Route("/style.css", style, methods=["GET"]),
         Route("/calendrier/{slug}/{token}.ics", calendar, methods=["GET"]),
         Route("/signature/{post_id:int}/{token}/{action}", decision_page, methods=["GET"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import requests
 from icalendar import Calendar
 
@@ -13,7 +14,7 @@ from balise.db import session_scope
 from balise.models import AuditEvent, Member, Organization, utcnow
 from balise.posts import DraftInput, create_post
 from tests.conftest import run_cli
-from tests.web.conftest import make_team
+from tests.web.conftest import SECRET, make_team
 
 PLANNED = "Atelier de prévention pour les parents, mardi à la bibliothèque."
 
@@ -100,3 +101,28 @@ def test_a_line_break_in_the_organizations_name_still_gives_a_calendar(
     exported = run_cli(["calendar", "export", "-o", str(tmp_path / "publications.ics")], env)
     assert exported.returncode == 0, exported.stderr
     assert (tmp_path / "publications.ics").read_bytes() == served.content
+
+
+@pytest.mark.parametrize(
+    ("public_url", "warned"),
+    [
+        (None, True),  # unset: the default, http://127.0.0.1:8000
+        ("http://127.0.0.1:8000", True),
+        ("http://localhost:8080/balise", True),
+        ("https://balise.espace-test.org", False),
+    ],
+)
+def test_an_address_only_this_computer_reaches_is_flagged(
+    env: dict[str, str], public_url: str | None, warned: bool
+) -> None:
+    make_team()
+    env["BALISE_SECRET_KEY"] = SECRET
+    env.pop("BALISE_PUBLIC_URL", None)
+    if public_url:
+        env["BALISE_PUBLIC_URL"] = public_url
+    result = run_cli(["calendar", "url"], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(".ics") and "\n" not in result.stdout.strip()  # the address alone
+    warning = "les autres personnes ne peuvent pas l'ouvrir" in result.stderr
+    assert warning is warned, result.stderr
+    assert ("Définissez BALISE_PUBLIC_URL" in result.stderr) is warned
