@@ -5,6 +5,7 @@ benchmarks/cli_speed.py: a test on a shared machine can count imports, not secon
 from __future__ import annotations
 
 import inspect
+import re
 import subprocess
 import sys
 
@@ -65,3 +66,16 @@ def test_no_commands_help_imports_a_heavy_library() -> None:
     loaded = _probe(runs)
     assert len(loaded) == len(runs)
     assert {args: modules for args, modules in loaded.items() if modules} == {}
+
+
+def test_version_prints_the_installed_packages_version_without_loading_a_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "from balise.cli.main import run; run()", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"balise \d+\.\d+\.\d+\S*\n", done.stdout), done.stdout
+    command_modules = tuple(dict.fromkeys(entry.target.partition(":")[0] for entry in COMMANDS.values()))
+    assert _probe([["--version"]], (*HEAVY, *command_modules)) == {"--version": []}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from functools import cache
+from importlib.metadata import version
 from typing import Annotated
 
 import typer
@@ -137,9 +138,19 @@ app = typer.Typer(
 )
 
 
+def _print_version(asked: bool) -> None:
+    """`balise --version`: from the installed package's metadata, before any command is loaded."""
+    if asked:
+        print(f"balise {version('balise')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global(
     org: Annotated[str | None, typer.Option("--org", help="L'organisme visé (son identifiant court).")] = None,
+    _version: Annotated[
+        bool, typer.Option("--version", help="Afficher la version de balise.", callback=_print_version, is_eager=True)
+    ] = False,
 ) -> None:
     GLOBAL.org = org
 

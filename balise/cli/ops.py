@@ -44,8 +44,13 @@ def worker_command(
     with_scheduler: Annotated[
         bool, typer.Option("--with-scheduler", help="Publier à la seconde près (planificateur de RQ).")
     ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Afficher aussi le journal de RQ (en anglais).")
+    ] = False,
 ) -> None:
     """Lance un travailleur qui vérifie, publie et retire les publications.
+
+    Il dit quand il est prêt, une ligne par tâche faite, et un bilan à la fin (--burst ou Ctrl+C).
 
     Exemples :
 
@@ -62,7 +67,7 @@ def worker_command(
     for name in queue_names or []:
         if name not in QUEUES:
             raise InvalidInput("cli.unknown_queue", name=name, known=", ".join(QUEUES))
-    run_worker(queue_names, burst=burst, with_scheduler=with_scheduler)
+    run_worker(queue_names, burst=burst, with_scheduler=with_scheduler, verbose=verbose)
 
 
 def status_command(json_: JsonOption = False) -> None:

@@ -20,13 +20,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from rq import Queue, SimpleWorker
 from rq.exceptions import StopRequested
 from rq.executions import Execution
-from rq.job import Job
+from rq.job import Job, JobStatus
 from rq.scheduler import RQScheduler
 from rq.worker import BaseWorker, WorkerStatus
 from sqlmodel import col
@@ -36,6 +37,7 @@ from balise.errors import PolicyError
 from balise.heartbeat import beat
 from balise.models import Organization
 from balise.queue.connection import get_redis
+from balise.queue.feedback import Tally, job_line, kind_of, ready_line, say, summary_line
 from balise.queue.queues import QUEUES, queue
 from balise.queue.supervisor import RECYCLE, supervise
 
@@ -81,7 +83,7 @@ class Scheduler(RQScheduler):
 class BaliseWorker(SimpleWorker):
     """RQ's SimpleWorker, given what RQ's forking worker does from outside its work horse."""
 
-    def __init__(self, *args: Any, beat_name: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, beat_name: str, tally: Tally, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._db_beat_at = 0.0
         self.supervisor = os.getppid()
@@ -89,6 +91,7 @@ class BaliseWorker(SimpleWorker):
         self.jobs_done = 0
         self.recycle = False  # it left to be replaced
         self.born_rss_mb = _peak_rss_mb()
+        self.tally = tally
 
     # RQ's own (not SimpleWorker's job timeout + 60 s): `_watched` keeps the heartbeat fresh,
     # so a dead worker's job is found abandoned as soon as with a forking worker.
@@ -99,10 +102,23 @@ class BaliseWorker(SimpleWorker):
         with self._watched(job, execution):
             self.perform_job(job, queue, execution)
         self.set_state(WorkerStatus.IDLE)
+        self._tell(job)
         self.jobs_done += 1
         if self.jobs_done >= MAX_JOBS or _peak_rss_mb() - self.born_rss_mb > MAX_GROWTH_MB:
             self.recycle = True
             raise StopRequested  # RQ's work loop ends here, between two jobs
+
+    def _tell(self, job: Job) -> None:
+        """The job's line for the person watching, and its count for the summary."""
+        kind = kind_of(job)
+        try:
+            line, failed = job_line(job, kind, datetime.now())
+        except Exception:  # noqa: BLE001 - the job is done; a database hiccup must not kill the worker
+            log.warning("ligne de la tâche %s non affichée", job.id, exc_info=True)
+            line, failed = None, job.get_status(refresh=False) != JobStatus.FINISHED
+        if line:
+            say(line)
+        self.tally.count(kind, failed)
 
     @contextmanager
     def _watched(self, job: Job, execution: Execution) -> Iterator[None]:
@@ -201,14 +217,18 @@ def _compile_policies() -> None:
             load_policy(text)
 
 
-def run_worker(queue_names: list[str] | None, *, burst: bool, with_scheduler: bool) -> None:
-    """Warm up here, then serve in a forked worker the supervisor replaces if it dies or wears out."""
+def run_worker(queue_names: list[str] | None, *, burst: bool, with_scheduler: bool, verbose: bool = False) -> None:
+    """Warm up here, then serve in a forked worker the supervisor replaces if it dies or wears out.
+
+    Says on stderr when it is ready, each job done, and a summary once it stops; RQ's own (English)
+    log lines only with `verbose`."""
     names = queue_names or list(QUEUES)
     name = f"balise-{socket.gethostname()}-{uuid.uuid4().hex[:6]}"
     get_redis()  # a wrong REDIS_URL is one message here, not a worker that fails and is replaced forever
     _warm()
     with session_scope() as session:
         beat(session, name, "worker", ",".join(names))
+    tally = Tally()
 
     def serve(generation: int) -> int:
         worker = BaliseWorker(
@@ -219,8 +239,13 @@ def run_worker(queue_names: list[str] | None, *, burst: bool, with_scheduler: bo
             maintenance_interval=MAINTENANCE,
             worker_ttl=WORKER_TTL,
             beat_name=name,
+            tally=tally,
         )
-        worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="WARNING")
+        # RQ gives its loggers ('rq.worker', 'rq.job', 'rq.scheduler') this level; a failed job's
+        # traceback stays in RQ's failed registry and `--verbose`.
+        worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO" if verbose else "CRITICAL")
         return RECYCLE if worker.recycle else 0
 
+    say(ready_line(names))
     supervise(serve)
+    say(summary_line(tally))
