@@ -20,6 +20,7 @@ from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from balise.errors import ConfigError
+from balise.i18n import t
 from balise.masking import mask_url_password
 
 APP = "balise"
@@ -193,6 +194,11 @@ class Settings(BaseSettings):
         merged = {p: getattr(own, p) or getattr(environment, p) for p in ACCOUNT_KINDS}
         return OrganizationAccounts.model_validate(merged)
 
+    def has_account(self, owner: AccountOwner, platform: str) -> bool:
+        """Whether `owner` can publish on `platform` as far as the settings say (the sandbox needs
+        no account); read without building the adapter, so a command stays fast."""
+        return platform not in ACCOUNT_KINDS or getattr(self.accounts(owner), platform) is not None
+
     def _environment_accounts(self) -> OrganizationAccounts:
         """The accounts `BALISE_<PLATFORM>_<KEY>` (or `<platform>_<key>` at the file's top level) give."""
         found = {}
@@ -217,6 +223,25 @@ ENV_NAMES = {
     for name, field in Settings.model_fields.items()
     if name != "organizations"
 }
+
+
+def account_not_configured(owner: AccountOwner, platform: str) -> ConfigError:
+    """Why `owner` has no account on `platform`, and the keys (and, for the default organization,
+    the environment names) that would give it one."""
+    keys = required_keys(platform)
+    params = {
+        "org": owner.name,
+        "slug": owner.slug,
+        "name": t(f"platforms.{platform}"),
+        "table": f"[organizations.{owner.slug}.{platform}]",
+        "keys": ", ".join(keys),
+        "path": config_path(),
+    }
+    if owner.default:
+        env = ", ".join(ENV_NAMES[f"{platform}_{key}"] for key in keys)
+        key = "account_not_configured_default" if owner.slug else "account_not_configured_before_init"
+        return ConfigError(f"publisher.{key}", env=env, **params)
+    return ConfigError("publisher.account_not_configured", **params)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

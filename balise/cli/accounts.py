@@ -12,6 +12,7 @@ from balise.cli import output
 from balise.cli.common import GLOBAL, JsonOption
 from balise.errors import ConfigError, NotFound
 from balise.i18n import t
+from balise.platforms import PUBLIC
 from balise.timeparse import local_iso, local_text
 
 if TYPE_CHECKING:
@@ -41,9 +42,10 @@ def check_command(json_: JsonOption = False) -> None:
     """Vérifie que les comptes configurés fonctionnent : compte, permissions, expiration du jeton.
 
     Vérifie les comptes de l'organisme choisi avec --org (ceux de sa table [organizations.…] du
-    fichier de configuration), sinon ceux de l'organisme par défaut. Quitte avec un code non nul
-    si un compte configuré ne fonctionne pas (pour un script ou un outil de surveillance). Les
-    secrets ne sont jamais affichés.
+    fichier de configuration), sinon ceux de l'organisme par défaut. Nomme les comptes qui
+    fonctionnent, et dit pour chaque compte non configuré quelles clés ajouter. Quitte avec un code
+    non nul si un compte configuré ne fonctionne pas, ou si aucun compte (Facebook, X) n'est
+    configuré (pour un script ou un outil de surveillance). Les secrets ne sont jamais affichés.
 
     Exemples :
 
@@ -53,26 +55,30 @@ def check_command(json_: JsonOption = False) -> None:
 
       balise accounts check --json
     """
-    from balise.config import get_settings
+    from balise.config import account_not_configured, get_settings
 
     settings = get_settings()
     owner = _owner()
     reports = check_accounts(owner, settings)
     failed = any(r is not None and not r.ok for r in reports.values())
+    none_configured = all(reports[name] is None for name in PUBLIC)
     if json_:
         accounts = []
         for name, report in reports.items():
             entry = {"platform": name, "configured": report is not None}
-            if report is not None:
+            if report is None:
+                entry["problem"] = account_not_configured(owner, name).message()
+            else:
                 entry |= asdict(report)
                 entry["expires_at"] = (
                     local_iso(report.expires_at, settings.zone) if report.expires_at else None
                 )
             accounts.append(entry)
-        output.print_json({"ok": not failed, "organization": owner.slug or None, "accounts": accounts})
+        ok = not (failed or none_configured)
+        output.print_json({"ok": ok, "organization": owner.slug or None, "accounts": accounts})
     else:
         _print_table(owner, reports, settings)
-    if failed:
+    if failed or none_configured:
         raise typer.Exit(1)
 
 
@@ -93,6 +99,8 @@ def _owner() -> AccountOwner:
 
 
 def _print_table(owner: AccountOwner, reports: dict[str, CredentialReport | None], settings: Settings) -> None:
+    from balise.config import account_not_configured
+
     title = t("publisher.accounts_title_of", org=owner.name) if owner.name else t("publisher.accounts_title")
     table = Table(
         t("publisher.accounts_platform"),
@@ -122,7 +130,14 @@ def _print_table(owner: AccountOwner, reports: dict[str, CredentialReport | None
     problems = [(name, r.problem) for name, r in reports.items() if r is not None and r.problem]
     for name, problem in problems:
         output.error(f"{name} — {problem}")
+    unconfigured = [name for name in PUBLIC if reports[name] is None]
+    for name in unconfigured:
+        output.warn(account_not_configured(owner, name).message())
+    working = [t(f"platforms.{name}") for name in PUBLIC if (report := reports[name]) is not None and report.ok]
     if problems:
         output.warn(t("publisher.accounts_some_failed"))
+    elif not working:
+        names = ", ".join(t(f"platforms.{name}") for name in unconfigured)
+        output.error(t("publisher.accounts_none_configured", names=names))
     else:
-        output.ok(t("publisher.accounts_all_ok"))
+        output.ok(t("publisher.accounts_working", names=", ".join(working)))

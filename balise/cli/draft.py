@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -11,6 +11,9 @@ from balise.cli import output
 from balise.cli.common import AsOption, JsonOption, acting_member, enqueue_quietly, org_session
 from balise.i18n import t
 from balise.platforms import SPELLED, canonical_platform
+
+if TYPE_CHECKING:
+    from balise.config import AccountOwner, Settings
 
 app = typer.Typer(help="Brouillons : ajouter, lister, voir, modifier, annuler.", no_args_is_help=True)
 
@@ -84,7 +87,7 @@ def add(
     """
     from balise.cadence import cadence_advice
     from balise.config import get_settings
-    from balise.organizations import org_zone
+    from balise.organizations import account_owner, org_zone
     from balise.posts import DraftInput, create_post, post_json
     from balise.queue.queues import enqueue_check
     from balise.timeparse import parse_when
@@ -100,6 +103,7 @@ def add(
         post = create_post(session, org, author, draft, settings.data_path / "media")
         session.flush()
         data = {**post_json(session, post, org_zone(org)), "warnings": cadence_advice(session, org, [post])}
+        unconfigured = _unconfigured_accounts(settings, account_owner(session, org), data)
     assert post.id is not None
     enqueue_quietly(t("cli.check_label"), enqueue_check, post.id, post.version)
     if json_:
@@ -107,6 +111,19 @@ def add(
     else:
         output.ok(t("cli.draft_added", post_id=post.id, when=data["scheduled_at"]))
     output.warn_all(data["warnings"])  # on stderr: a script reading the JSON is not disturbed
+    output.warn_all(unconfigured)
+
+
+def _unconfigured_accounts(settings: Settings, owner: AccountOwner, data: dict[str, Any]) -> list[str]:
+    """One warning per platform of the draft that has no account: said now, not when publishing
+    fails. The draft stays: the account may be configured before its time."""
+    from balise.config import account_not_configured
+
+    return [
+        t("cli.draft_account_missing", name=t(f"platforms.{name}"), detail=str(account_not_configured(owner, name)))
+        for target in data["targets"]
+        if not settings.has_account(owner, name := target["platform"])
+    ]
 
 
 @app.command("list")

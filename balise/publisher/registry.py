@@ -7,9 +7,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-from balise.config import ENV_NAMES, AccountOwner, OrganizationAccounts, Settings, config_path, required_keys
-from balise.errors import ConfigError
-from balise.i18n import t
+from balise.config import AccountOwner, OrganizationAccounts, Settings, account_not_configured
 from balise.platforms import PLATFORMS, canonical_platform
 from balise.publisher import platforms
 from balise.publisher.base import Platform
@@ -43,22 +41,6 @@ def get_platform(organization: AccountOwner, name: str, settings: Settings) -> P
     if made is None or made[0] is not settings:
         adapter = FACTORIES[name](settings.accounts(organization), settings)
         if adapter is None:
-            raise _not_configured(organization, name)
+            raise account_not_configured(organization, name)
         made = _made[(organization, name)] = (settings, adapter)
     return made[1]
-
-
-def _not_configured(organization: AccountOwner, platform: str) -> ConfigError:
-    keys = required_keys(platform)
-    params = {
-        "org": organization.name,
-        "slug": organization.slug,
-        "name": t(f"platforms.{platform}"),
-        "table": f"[organizations.{organization.slug}.{platform}]",
-        "keys": ", ".join(keys),
-        "path": config_path(),
-    }
-    if organization.default:
-        env = ", ".join(ENV_NAMES[f"{platform}_{key}"] for key in keys)
-        return ConfigError("publisher.account_not_configured_default", env=env, **params)
-    return ConfigError("publisher.account_not_configured", **params)

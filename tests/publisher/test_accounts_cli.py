@@ -57,7 +57,7 @@ def test_it_says_every_configured_account_works(
     assert result.returncode == 0, result.stderr
     assert "Maison de la famille des Basses-Laurentides" in result.stdout
     assert "@maisonfamille_bl" in result.stdout
-    assert "Tous les comptes configurés fonctionnent" in result.stderr + result.stdout
+    assert "Ces comptes fonctionnent : Facebook, X." in result.stdout
 
 
 def test_it_fails_and_says_why_when_a_token_expired(
@@ -108,9 +108,9 @@ def test_it_shows_the_problem_in_french_without_the_secrets(
         assert env[name] not in result.stdout + result.stderr
 
 
-def test_it_checks_only_the_sandbox_when_no_account_is_configured(tmp_path: Path) -> None:
+def test_it_checks_only_the_sandbox_and_fails_when_no_account_is_configured(tmp_path: Path) -> None:
     result = run_check(tmp_path, {}, "--json")
 
-    assert result.returncode == 0
+    assert result.returncode == 1 and json.loads(result.stdout)["ok"] is False
     configured = {a["platform"]: a["configured"] for a in json.loads(result.stdout)["accounts"]}
     assert configured == {"sandbox": True, "facebook": False, "x": False}
