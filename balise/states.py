@@ -49,9 +49,8 @@ S = State
 T = TargetState
 
 # The named groups of states, defined here only.
-BEFORE_PUBLISHING = frozenset({S.PENDING_CHECK, S.REJECTED, S.NEEDS_REVIEW, S.AWAITING_SIGNOFF, S.SCHEDULED})
 # An edit of text, photos, platforms or time sends the post back to the gate from these.
-EDITABLE = BEFORE_PUBLISHING
+EDITABLE = frozenset({S.PENDING_CHECK, S.REJECTED, S.NEEDS_REVIEW, S.AWAITING_SIGNOFF, S.SCHEDULED})
 # Waiting for a person's decision: the sign-off inbox.
 WAITING = frozenset({S.NEEDS_REVIEW, S.AWAITING_SIGNOFF})
 # Its targets may still go out: what publish-due, a publish job and `balise status` look at.

@@ -32,13 +32,10 @@ def publish_due_command() -> None:
     send_notices()  # the outbox's retries too
 
 
-QUEUE_HELP = "File à servir (compliance, publish, takedown); toutes par défaut."
-
-
 def worker_command(
     queue_names: Annotated[
         list[str] | None,
-        typer.Option("--queue", "-q", help="File à servir (compliance, publish, takedown, mail); toutes par défaut."),
+        typer.Option("--queue", "-q", help="File à servir; toutes par défaut (un nom inconnu affiche la liste)."),
     ] = None,
     burst: Annotated[bool, typer.Option("--burst", help="Vider les files puis s'arrêter.")] = False,
     with_scheduler: Annotated[
