@@ -28,11 +28,12 @@ from sqlmodel import col
 from balise.config import get_settings, reset_settings
 from balise.db import reset_engine, session_scope
 from balise.models import Member, Organization, Post
-from balise.posts import DraftInput, create_post, targets_of
+from balise.pipeline.draft import DraftInput, create_post
+from balise.pipeline.signoff import LateChoice, approve
+from balise.posts import targets_of
 from balise.queue.connection import reset_redis
 from balise.queue.embedded import EmbeddedRedis
 from balise.queue.queues import enqueue_publish
-from balise.signoff import LateChoice, approve
 from tests.fakes.fixtures import FakeAccount
 from tests.fakes.x_server import FakeX
 from tests.helpers import make_org
@@ -170,7 +171,7 @@ def drafts(times: Sequence[datetime], platforms: tuple[str, ...], first: int = 0
 
 def gate(post_ids: Sequence[int]) -> None:
     """Run the compliance gate on every draft, the way a worker does (burst, in process)."""
-    from balise.checking import check_post
+    from balise.pipeline.check import check_post
 
     for post_id in post_ids:
         check_post(post_id, 1)

@@ -12,8 +12,8 @@ from sqlmodel import update
 from balise.config import reset_settings
 from balise.db import session_scope
 from balise.models import Post, Target, utcnow
+from balise.pipeline.publish import publish_target
 from balise.posts import targets_of
-from balise.publisher.publish import publish_target
 from balise.queue.queues import TAKEDOWN
 from balise.queue.worker import run_worker
 from balise.states import State
@@ -83,7 +83,7 @@ def test_a_network_error_is_not_taken_for_a_dead_token(
     monkeypatch.setenv("BALISE_X_API_URL", closed)
     reset_settings()
     post_id, target_ids = _scheduled(platforms=("x",))
-    assert publish_target(target_ids[0], "w") == "retry_later"
+    assert publish_target(target_ids[0], "w")[0] == "retry_later"
     target = _targets(post_id)["x"]
     assert target.state == "pending" and target.error_kind == "retry_later" and target.due_at > utcnow()
     assert _post_state(post_id) == State.PUBLISHING
@@ -95,7 +95,7 @@ def test_a_dead_token_waits_for_a_person_and_is_not_retried(
     monkeypatch.setenv("BALISE_X_ACCESS_TOKEN", FakeAccount("x", fake_x).env("expired")["BALISE_X_ACCESS_TOKEN"])
     reset_settings()
     post_id, target_ids = _scheduled(platforms=("x",))
-    assert publish_target(target_ids[0], "w") == "failed:needs_person"
+    assert publish_target(target_ids[0], "w")[0] == "failed:needs_person"
     assert _targets(post_id)["x"].error_kind == "needs_person" and fake_x.live_posts == []
 
 
@@ -104,10 +104,10 @@ def test_a_retry_after_a_timeout_never_resends_an_accepted_post(
 ) -> None:
     post_id, target_ids = _scheduled(platforms=("facebook",))
     fake_facebook.fail_next("timeout_after_create")  # the Page got the post; its answer never came
-    assert publish_target(target_ids[0], "w1") == "uncertain"
+    assert publish_target(target_ids[0], "w1")[0] == "uncertain"
     assert _targets(post_id)["facebook"].needs_reconcile
     _lease_runs_out(target_ids[0])
-    assert publish_target(target_ids[0], "w2") == "reconciled"
+    assert publish_target(target_ids[0], "w2")[0] == "reconciled"
     assert len(fake_facebook.live_posts) == 1
     assert _targets(post_id)["facebook"].remote_id == fake_facebook.live_posts[0].id
 
@@ -117,9 +117,9 @@ def test_an_uncertain_failure_that_did_not_post_is_sent_once_after_looking(
 ) -> None:
     post_id, target_ids = _scheduled(platforms=("x",))
     fake_x.fail_next("5xx")  # a 5xx on create: maybe posted, in fact not
-    assert publish_target(target_ids[0], "w1") == "uncertain"
+    assert publish_target(target_ids[0], "w1")[0] == "uncertain"
     _lease_runs_out(target_ids[0])
-    assert publish_target(target_ids[0], "w2") == "published"
+    assert publish_target(target_ids[0], "w2")[0] == "published"
     assert [p.text for p in fake_x.live_posts] == [JOB_OFFER]
 
 
@@ -128,13 +128,13 @@ def test_a_rate_limited_post_is_retried_after_the_reset_time_not_before(
 ) -> None:
     post_id, target_ids = _scheduled(platforms=("x",))
     fake_x.fail_next("rate_limit")
-    assert publish_target(target_ids[0], "w") == "retry_later"
+    assert publish_target(target_ids[0], "w")[0] == "retry_later"
     target = _targets(post_id)["x"]
     assert fake_x.reset_at is not None and abs((target.due_at - fake_x.reset_at).total_seconds()) < 1
-    assert publish_target(target_ids[0], "w") == "not_due"
+    assert publish_target(target_ids[0], "w")[0] == "not_due"
     with session_scope() as session:
         session.execute(update(Target).where(Target.id == target_ids[0]).values(due_at=utcnow()))  # type: ignore[arg-type]
-    assert publish_target(target_ids[0], "w") == "published" and len(fake_x.live_posts) == 1
+    assert publish_target(target_ids[0], "w")[0] == "published" and len(fake_x.live_posts) == 1
 
 
 def test_retract_deletes_the_post_on_facebook_and_x(
@@ -142,7 +142,7 @@ def test_retract_deletes_the_post_on_facebook_and_x(
 ) -> None:
     post_id, target_ids = _scheduled(platforms=("facebook", "x"))
     for target_id in target_ids:
-        assert publish_target(target_id, "w") == "published"
+        assert publish_target(target_id, "w")[0] == "published"
     assert len(fake_facebook.live_posts) == 1 and len(fake_x.live_posts) == 1
     refused = run_cli(["retract", str(post_id), "--reason", "Erreur", "--as", "Marie"], accounts)
     assert refused.returncode == 4 and len(fake_x.live_posts) == 1
