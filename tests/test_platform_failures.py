@@ -13,8 +13,9 @@ from balise.config import reset_settings
 from balise.db import session_scope
 from balise.models import Post, Target, utcnow
 from balise.pipeline.publish import publish_target
+from balise.pipeline.takedown import take_down_target
 from balise.posts import targets_of
-from balise.queue.queues import TAKEDOWN
+from balise.queue.queues import TAKEDOWN, queue
 from balise.queue.worker import run_worker
 from balise.states import State
 from tests.conftest import run_cli
@@ -151,3 +152,23 @@ def test_retract_deletes_the_post_on_facebook_and_x(
     run_worker([TAKEDOWN], burst=True, with_scheduler=False)
     assert fake_facebook.live_posts == [] and fake_x.live_posts == []
     assert {t.state for t in _targets(post_id).values()} == {"deleted"}
+
+
+def test_a_rate_limited_takedown_waits_on_the_scheduler_until_the_reset_time(
+    accounts: dict[str, str], fake_x: FakeX
+) -> None:
+    """The takedown job hands its next try back to the after-commit list, which queues it through
+    `queue.queues` (a job id of its own, at the platform's reset time), never by itself."""
+    post_id, target_ids = _scheduled(platforms=("x",))
+    assert publish_target(target_ids[0], "w")[0] == "published"
+    done = run_cli(["retract", str(post_id), "--reason", "Consentement retiré", "--as", "Julie"], accounts)
+    assert done.returncode == 0, done.stderr
+    fake_x.fail_next("rate_limit", on="delete")
+    run_worker([TAKEDOWN], burst=True, with_scheduler=False)
+    assert len(fake_x.live_posts) == 1 and _targets(post_id)["x"].state == "published"
+    scheduled = queue(TAKEDOWN).scheduled_job_registry
+    [job_id] = scheduled.get_job_ids()
+    assert job_id.startswith(f"takedown-{target_ids[0]}-") and job_id.endswith("-at")
+    assert fake_x.reset_at is not None
+    assert abs((scheduled.get_scheduled_time(job_id) - fake_x.reset_at).total_seconds()) <= 1
+    assert take_down_target(target_ids[0], "w")[0] == "deleted" and fake_x.live_posts == []
