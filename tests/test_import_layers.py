@@ -50,6 +50,11 @@ CHECKED_FOR_FUNCTION_IMPORTS = (
     "balise/publisher/",
     "balise/pipeline/",
     "balise/queue/jobs.py",
+    "balise/mail/",
+    "balise/posts.py",
+    "balise/consent.py",
+    "balise/states.py",
+    "balise/tick.py",
 )
 EDGES = ("balise.cli", "balise.web")  # the callers: they parse, call one step, show the outcome
 # The one place that puts a step's jobs on a queue once its transaction is committed, and the
