@@ -83,7 +83,7 @@ def test_an_approver_who_rewrote_a_colleague_draft_cannot_sign_it_off(env: dict[
         o = session.get(Organization, org)
         assert o
         add_member(session, o, name="Chantal", email="chantal@exemple.org", role="approver", actor="test")
-    post_id = make_post(org, author, text=OFFER)
+    post_id = make_post(org, author, text=OFFER, in_minutes=60)
     gate(post_id)
     rewrite = run_cli(["draft", "edit", str(post_id), "--text", OFFER + " Bienvenue!", "--as", "Julie"], env)
     assert rewrite.returncode == 0, rewrite.stderr
