@@ -4,7 +4,7 @@ the memory of a worker with the gate loaded, each beside its baseline measured i
 
 Usage: python benchmarks/gate_speed.py [--rounds N] [--cold-runs N]
 Targets (issue 16): >= 200 drafts/second/core in batch; `balise check --text` <= 2 s cold;
-a worker with the gate loaded <= 250 MB resident.
+a worker with the gate loaded <= 250 MB resident; a megabyte of text answered within 1 s.
 """
 
 from __future__ import annotations
@@ -87,6 +87,11 @@ def main() -> None:
     )
     rate = batch(args.rounds)
     print(f"batch: {rate:,.0f} drafts/second on one core (target >= 200: {'ok' if rate >= 200 else 'not ok'})")
+    started = time.perf_counter()
+    check_draft(Draft("Joyeux anniversaire à notre collègue! " * 28_000))
+    megabyte = time.perf_counter() - started
+    verdict = "ok" if megabyte <= 1 else "not ok"
+    print(f"a megabyte of text (only measured): {megabyte:.2f} s (target <= 1 s: {verdict})")
     bare = statistics.median(wall_times(["-c", "import typer"], args.cold_runs))
     times = wall_times(CHECK, args.cold_runs)
     cold = statistics.median(times)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict
 
 import pytest
@@ -98,10 +97,9 @@ def test_a_text_over_the_facebook_limit_is_rejected() -> None:
     assert verdict.reasons[0].span == (63206, len(text))
 
 
-def test_a_megabyte_of_text_is_answered_quickly() -> None:
-    started = time.perf_counter()
+def test_a_megabyte_of_text_is_only_measured() -> None:
+    """Its speed is benchmarks/gate_speed.py's business; here, only the length is reported."""
     verdict = check_draft(Draft("Joyeux anniversaire à notre collègue! " * 28_000))
-    assert time.perf_counter() - started < 1.0
     assert {r.code for r in verdict.reasons} == {"TOO_LONG"}
 
 
