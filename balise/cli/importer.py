@@ -49,7 +49,7 @@ def import_command(
             track=lambda rows: track(rows, t("import.progress"), console=output.err_console, transient=True),
         )
         versions = [(post.id, post.version) for post in posts]
-        warnings = cadence_advice(session, org, posts)
+        warnings = cadence_advice(session, org, posts, by_week=True)
 
     def enqueue_all() -> None:
         for post_id, version in versions:
