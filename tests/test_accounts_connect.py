@@ -68,6 +68,7 @@ def secret_found_outside_config(env: dict[str, str], secret: str, result: subpro
 def test_it_exchanges_the_user_token_and_keeps_the_page_token_in_the_config_file(
     facebook_env: dict[str, str], fake_facebook: FakeFacebook
 ) -> None:
+    Path(facebook_env["BALISE_CONFIG"]).chmod(0o644)  # as a person may have left it: it now holds a token
     result = run_cli(["accounts", "connect", "facebook", "--user-token", fb.USER_TOKEN], facebook_env)
     assert result.returncode == 0, (result.stdout, result.stderr)
     assert f"Page « {fb.PAGE_NAME} » connectée" in " ".join(result.stdout.split())
