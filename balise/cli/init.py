@@ -63,19 +63,23 @@ def _mail_questions(admin_email: str) -> dict[str, str]:
 
 def _checked_mail(values: dict[str, str]) -> dict[str, str]:
     """The email settings as given, or `InvalidInput` naming the wrong one, before anything is written."""
-    smtp = urlparse(values.get("smtp_url", "smtp://ok"))
-    port_ok = True
-    try:
-        smtp.port  # noqa: B018  (raises on a port that is not a number)
-    except ValueError:
-        port_ok = False
-    if smtp.scheme not in ("smtp", "smtps") or not smtp.hostname or not port_ok:
+    if not _is_url(values.get("smtp_url", "smtp://ok"), ("smtp", "smtps")):
         raise InvalidInput("cli.init_bad_smtp")
     if "mail_from" in values and "@" not in values["mail_from"]:
         raise InvalidInput("cli.init_bad_mail_from", value=values["mail_from"])
-    if "public_url" in values and urlparse(values["public_url"]).scheme not in ("http", "https"):
+    if "public_url" in values and not _is_url(values["public_url"], ("http", "https")):
         raise InvalidInput("cli.init_bad_public_url", value=values["public_url"])
     return values
+
+
+def _is_url(text: str, schemes: tuple[str, ...]) -> bool:
+    """Whether `text` is an address of one of `schemes` with a host (and a numeric port, if any)."""
+    try:
+        url = urlparse(text)
+        url.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:  # a malformed host ("[") or port
+        return False
+    return url.scheme in schemes and bool(url.hostname)
 
 
 def _offer(question: str, connect: Callable[[], None], later: str) -> None:
