@@ -56,7 +56,12 @@ def facebook_pages(
     try:
         long_lived = graph(user_token).extend_access_token(app_id, app_secret)["access_token"]
         found = graph(long_lived).get_all_connections("me", "accounts", fields="id,name,access_token")
-        return [Page(str(page["id"]), str(page.get("name", page["id"])), str(page["access_token"])) for page in found]
+        # A Page comes without a token when the person's role on it may not publish: it cannot be chosen.
+        return [
+            Page(str(page["id"]), str(page.get("name", page["id"])), str(page["access_token"]))
+            for page in found
+            if page.get("access_token")
+        ]
     except facebook.GraphAPIError as exc:
         raise _graph_refusal(exc) from exc
     except requests.RequestException as exc:
