@@ -247,6 +247,9 @@ def connect_x_command(
     connect_x(_owner(), pin)
 
 
+connect_app.command("twitter", hidden=True)(connect_x_command)  # the design accepts `twitter` as X's name
+
+
 def connect_x(owner: AccountOwner, pin: str | None) -> None:
     """X's PIN dialogue for `owner` (`balise init` offers it for the organization it made)."""
     from balise.config import config_path, get_settings, store_account
