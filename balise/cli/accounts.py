@@ -16,9 +16,9 @@ from balise.platforms import PUBLIC
 from balise.timeparse import local_iso, local_text
 
 if TYPE_CHECKING:
+    from balise.accounts import Page
     from balise.config import AccountOwner, Settings
     from balise.publisher.base import CredentialReport
-    from balise.publisher.connect import Page
 
 app = typer.Typer(help="Les comptes Facebook et X de l'organisme.", no_args_is_help=True)
 connect_app = typer.Typer(
@@ -179,8 +179,8 @@ def connect_facebook_command(
 
 def connect_facebook(owner: AccountOwner, user_token: str | None, page: str | None) -> None:
     """The Facebook dialogue for `owner` (`balise init` offers it for the organization it made)."""
+    from balise.accounts import facebook_pages
     from balise.config import config_path, get_settings, store_account
-    from balise.publisher.connect import facebook_pages
 
     settings = get_settings()
     if not (settings.facebook_app_id and settings.facebook_app_secret):
@@ -252,8 +252,8 @@ connect_app.command("twitter", hidden=True)(connect_x_command)  # the design acc
 
 def connect_x(owner: AccountOwner, pin: str | None) -> None:
     """X's PIN dialogue for `owner` (`balise init` offers it for the organization it made)."""
+    from balise.accounts import XPinFlow
     from balise.config import config_path, get_settings, store_account
-    from balise.publisher.connect import XPinFlow
 
     settings = get_settings()
     own = settings.accounts(owner).x
