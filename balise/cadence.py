@@ -18,8 +18,9 @@ from balise.organizations import org_zone
 from balise.states import PLANNED
 
 
-def cadence_advice(session: Session, org: Organization, posts: Sequence[Post]) -> list[str]:
-    """Warnings for the days and weeks of `posts` (flushed, so they count themselves)."""
+def cadence_advice(session: Session, org: Organization, posts: Sequence[Post], *, by_week: bool = False) -> list[str]:
+    """Warnings for the days and weeks of `posts` (flushed, so they count themselves); `by_week`:
+    one line per crowded week (an imported calendar), not one per day."""
     if not posts:
         return []
     zone = org_zone(org)
@@ -41,4 +42,4 @@ def cadence_advice(session: Session, org: Organization, posts: Sequence[Post]) -
         )
     )
     counted = [Planned(platform, at.astimezone(zone).date()) for at, platform in planned]
-    return cadence_warnings(load_policy(org.policy_override), counted, new, today)
+    return cadence_warnings(load_policy(org.policy_override), counted, new, today, by_week=by_week)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from balise.errors import ConfigError
 from balise.i18n import t
 from balise.masking import mask_url_password
+from balise.private import write_private
 
 APP = "balise"
 
@@ -123,6 +125,8 @@ class Settings(BaseSettings):
         default="v25.0",
         validation_alias=AliasChoices("BALISE_FACEBOOK_GRAPH_VERSION", "facebook_graph_version"),
     )
+    facebook_app_id: str | None = _env("BALISE_FACEBOOK_APP_ID")  # the Meta app `accounts connect` exchanges through
+    facebook_app_secret: str | None = _env("BALISE_FACEBOOK_APP_SECRET")
     x_api_key: str | None = _env("BALISE_X_API_KEY")
     x_api_secret: str | None = _env("BALISE_X_API_SECRET")
     x_access_token: str | None = _env("BALISE_X_ACCESS_TOKEN")
@@ -212,6 +216,7 @@ class Settings(BaseSettings):
 SECRETS = {
     "secret_key",
     "facebook_page_token",
+    "facebook_app_secret",
     "x_api_key",
     "x_api_secret",
     "x_access_token",
@@ -292,6 +297,40 @@ def _named(err: ErrorDetails, path: Path) -> ConfigError:
     if err["type"] == "extra_forbidden":
         return ConfigError("config.unknown_setting", name=name, path=path)
     return ConfigError("config.invalid_value", name=name, detail=err["msg"])
+
+
+def store_settings(values: Mapping[str, str], table: tuple[str, ...] = ()) -> Path:
+    """Write `values` into `table` of the TOML file (its top level when empty), keeping the rest of
+    the file and its comments. The file holds secrets, so it is rewritten 0600 whatever it was."""
+    import tomlkit
+
+    path = config_path()
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    document = tomlkit.parse(existing)
+    place: Any = document
+    for name in table:
+        if name not in place:
+            place[name] = tomlkit.table(is_super_table=name != table[-1])
+        place = place[name]
+    for key, value in values.items():
+        place[key] = value
+    write_private(path, tomlkit.dumps(document).encode("utf-8"))
+    reset_settings()
+    return path
+
+
+def store_account(owner: AccountOwner, platform: str, values: Mapping[str, str], settings: Settings) -> Path:
+    """Keep `owner`'s credentials for `platform` in the TOML file: its organization's table (with
+    this installation's API addresses where they are not the defaults, since a table is complete on
+    its own), or, before `balise init`, the top-level keys the environment's names mirror."""
+    if not owner.slug:
+        return store_settings({f"{platform}_{key}": value for key, value in values.items()})
+    table = dict(values)
+    for key, field in ACCOUNT_KINDS[platform].model_fields.items():
+        value = getattr(settings, f"{platform}_{key}", None)
+        if key not in table and not field.is_required() and value is not None and value != field.default:
+            table[key] = value
+    return store_settings(table, ("organizations", owner.slug, platform))
 
 
 def fallback_lang() -> str:

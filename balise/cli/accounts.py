@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from balise.cli import output
 from balise.cli.common import GLOBAL, JsonOption
-from balise.errors import ConfigError, NotFound
+from balise.errors import ConfigError, InvalidInput, NotFound
 from balise.i18n import t
 from balise.platforms import PUBLIC
 from balise.timeparse import local_iso, local_text
 
 if TYPE_CHECKING:
+    from balise.accounts import Page
     from balise.config import AccountOwner, Settings
     from balise.publisher.base import CredentialReport
 
 app = typer.Typer(help="Les comptes Facebook et X de l'organisme.", no_args_is_help=True)
+connect_app = typer.Typer(
+    help="Connecte la Page Facebook ou le compte X de l'organisme, pas à pas.", no_args_is_help=True
+)
+app.add_typer(connect_app, name="connect")
 
 
 def check_accounts(owner: AccountOwner, settings: Settings) -> dict[str, CredentialReport | None]:
@@ -141,3 +146,129 @@ def _print_table(owner: AccountOwner, reports: dict[str, CredentialReport | None
         output.error(t("publisher.accounts_none_configured", names=names))
     else:
         output.ok(t("publisher.accounts_working", names=", ".join(working)))
+
+
+@connect_app.command("facebook")
+def connect_facebook_command(
+    user_token: Annotated[
+        str | None,
+        typer.Option("--user-token", help="Votre jeton d'utilisateur Facebook (sinon demandé, sans l'afficher)."),
+    ] = None,
+    page: Annotated[
+        str | None, typer.Option("--page", help="La Page à connecter, par son nom ou son numéro (id).")
+    ] = None,
+) -> None:
+    """Connecte la Page Facebook de l'organisme : balise explique où trouver le jeton, puis le garde.
+
+    Vous collez un jeton d'utilisateur (Explorateur de l'API Graph de Meta); balise l'échange contre
+    un jeton de longue durée, montre les Pages que vous gérez, et garde le jeton de la Page choisie
+    dans le fichier de configuration (lisible par vous seul·e), jamais dans la base de données ni
+    les journaux. Il faut l'application Meta de l'organisme : BALISE_FACEBOOK_APP_ID et
+    BALISE_FACEBOOK_APP_SECRET (ou facebook_app_id et facebook_app_secret dans balise.toml).
+
+    Exemples :
+
+      balise accounts connect facebook
+
+      balise --org espace-nord accounts connect facebook
+
+      balise accounts connect facebook --user-token "EAAB…" --page "ESPACE Exemple"
+    """
+    connect_facebook(_owner(), user_token, page)
+
+
+def connect_facebook(owner: AccountOwner, user_token: str | None, page: str | None) -> None:
+    """The Facebook dialogue for `owner` (`balise init` offers it for the organization it made)."""
+    from balise.accounts import facebook_pages
+    from balise.config import config_path, get_settings, store_account
+
+    settings = get_settings()
+    if not (settings.facebook_app_id and settings.facebook_app_secret):
+        raise ConfigError("publisher.connect_facebook_no_app", path=config_path())
+    if user_token is None:
+        output.console.print(t("publisher.connect_facebook_guide", path=config_path()))
+        user_token = typer.prompt(t("publisher.connect_facebook_token_prompt"), hide_input=True)
+    user_token = user_token.strip()
+    if not user_token:
+        raise InvalidInput("publisher.connect_empty_token")
+    pages = facebook_pages(
+        user_token,
+        settings.facebook_app_id,
+        settings.facebook_app_secret,
+        graph_url=settings.facebook_graph_url,
+        version=settings.facebook_graph_version,
+        timeout=(5.0, settings.http_timeout),
+    )
+    chosen = _chosen_page(pages, page)
+    path = store_account(owner, "facebook", {"page_id": chosen.id, "page_token": chosen.token}, settings)
+    output.ok(t("publisher.connect_facebook_done", page=chosen.name, path=path))
+
+
+def _chosen_page(pages: list[Page], wanted: str | None) -> Page:
+    """The Page named by `--page` (its id or its name), the only one, or the one picked from a list."""
+    if not pages:
+        raise InvalidInput("publisher.connect_facebook_no_page")
+    listing = "\n".join(f"  {n}. {p.name} ({p.id})" for n, p in enumerate(pages, 1))
+    if wanted is not None:
+        key = wanted.strip().casefold()
+        for candidate in pages:
+            if key in (candidate.id, candidate.name.casefold()):
+                return candidate
+        raise InvalidInput("publisher.connect_facebook_unknown_page", page=wanted, pages=listing)
+    if len(pages) == 1:
+        return pages[0]
+    output.console.print(t("publisher.connect_facebook_pages", pages=listing))
+    answer = typer.prompt(t("publisher.connect_facebook_choose"), default="1").strip()
+    if not answer.isdigit() or not 1 <= int(answer) <= len(pages):
+        raise InvalidInput("publisher.connect_facebook_unknown_page", page=answer, pages=listing)
+    return pages[int(answer) - 1]
+
+
+@connect_app.command("x")
+def connect_x_command(
+    pin: Annotated[
+        str | None, typer.Option("--pin", help="Le NIP que X affiche après votre autorisation (sinon demandé).")
+    ] = None,
+) -> None:
+    """Connecte le compte X de l'organisme : X donne un NIP, balise garde le jeton d'accès.
+
+    balise affiche une adresse : ouvrez-la, connectez-vous avec le compte X de l'organisme,
+    autorisez l'application, puis tapez le NIP que X affiche. Le jeton d'accès et son secret sont
+    gardés dans le fichier de configuration (lisible par vous seul·e), jamais dans la base de données
+    ni les journaux. Il faut les clés de l'application X de l'organisme : BALISE_X_API_KEY et
+    BALISE_X_API_SECRET (ou x_api_key et x_api_secret dans balise.toml).
+
+    Exemples :
+
+      balise accounts connect x
+
+      balise --org espace-nord accounts connect x
+    """
+    connect_x(_owner(), pin)
+
+
+connect_app.command("twitter", hidden=True)(connect_x_command)  # the design accepts `twitter` as X's name
+
+
+def connect_x(owner: AccountOwner, pin: str | None) -> None:
+    """X's PIN dialogue for `owner` (`balise init` offers it for the organization it made)."""
+    from balise.accounts import XPinFlow
+    from balise.config import config_path, get_settings, store_account
+
+    settings = get_settings()
+    own = settings.accounts(owner).x
+    api_key = settings.x_api_key or (own.api_key if own else None)
+    api_secret = settings.x_api_secret or (own.api_secret if own else None)
+    if not (api_key and api_secret):
+        raise ConfigError("publisher.connect_x_no_app", path=config_path())
+    flow = XPinFlow(api_key, api_secret, api_url=settings.x_api_url)
+    output.console.print(t("publisher.connect_x_guide", url=flow.start()), soft_wrap=True)
+    pin = (pin if pin is not None else typer.prompt(t("publisher.connect_x_pin_prompt"))).strip()
+    if not pin:
+        raise InvalidInput("publisher.connect_empty_pin")
+    token, secret = flow.finish(pin)
+    values = {"api_key": api_key, "api_secret": api_secret, "access_token": token, "access_secret": secret}
+    if not owner.slug:  # before `balise init`: the app's keys are already where they were found
+        values = {"access_token": token, "access_secret": secret}
+    path = store_account(owner, "x", values, settings)
+    output.ok(t("publisher.connect_x_done", path=path))

@@ -47,7 +47,7 @@ def import_command(
             get_settings().data_path / "media",
             track=lambda rows: track(rows, t("import.progress"), console=output.err_console, transient=True),
         )
-        warnings = cadence_advice(session, org, posts)
+        warnings = cadence_advice(session, org, posts, by_week=True)
     after_commit(after)
     ids = [post_id for post_id, _ in after.checks]
     output.ok(t("import.imported", count=len(ids), path=file, first=ids[0], last=ids[-1]))

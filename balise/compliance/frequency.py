@@ -64,14 +64,29 @@ class Planned:
     day: date
 
 
-def cadence_warnings(policy: Policy, planned: Iterable[Planned], new: Iterable[Planned], today: date) -> list[str]:
+@dataclass(frozen=True)
+class Crowded:
+    """A day (or, `day` None, a week) with more posts on one platform than its cadence allows."""
+
+    platform: str  # its name as people read it
+    week: date
+    day: date | None
+    count: int
+    limit: int
+
+
+def cadence_warnings(
+    policy: Policy, planned: Iterable[Planned], new: Iterable[Planned], today: date, *, by_week: bool = False
+) -> list[str]:
     """Warnings for the days and weeks of `new` posts (already counted in `planned`): a day or a
     week above its maximum; and the weeks from this one to the farthest new post, at most
-    LOOKAHEAD_WEEKS, that have no post at all on a platform with a weekly minimum."""
+    LOOKAHEAD_WEEKS, that have no post at all on a platform with a weekly minimum. `by_week`: one
+    line per crowded week, for a whole calendar imported at once (not one per day)."""
     planned = list(planned)
     per_day = Counter((p.platform, p.day) for p in planned)
     per_week = Counter((p.platform, week_of(p.day)) for p in planned)
-    warnings: list[str] = []
+    crowded: list[Crowded] = []
+    empty_lines: list[str] = []
     for platform, days in _by_platform(new).items():
         cadence = policy.cadence(platform)
         if cadence is None:
@@ -79,23 +94,42 @@ def cadence_warnings(policy: Policy, planned: Iterable[Planned], new: Iterable[P
         name = t(f"platforms.{platform}")
         for day in sorted(days):
             if cadence.max_per_day and per_day[platform, day] > cadence.max_per_day:
-                warnings.append(
-                    t("compliance.crowded_day", day=day_label(day), count=per_day[platform, day],
-                      platform=name, limit=cadence.max_per_day)
-                )  # fmt: skip
+                crowded.append(Crowded(name, week_of(day), day, per_day[platform, day], cadence.max_per_day))
         for week in sorted({week_of(day) for day in days}):
             if cadence.max_per_week and per_week[platform, week] > cadence.max_per_week:
-                warnings.append(
-                    t("compliance.crowded_week", week=day_label(week), count=per_week[platform, week],
-                      platform=name, limit=cadence.max_per_week)
-                )  # fmt: skip
+                crowded.append(Crowded(name, week, None, per_week[platform, week], cadence.max_per_week))
         if cadence.min_per_week:
             last = min(max(week_of(day) for day in days), week_of(today) + timedelta(weeks=LOOKAHEAD_WEEKS))
             weeks = _weeks(week_of(today), last)
             empty = [week for week in weeks if not per_week[platform, week]]
             if empty:
-                warnings.append(_empty_weeks(empty, name, cadence.min_per_week, cadence.max_per_week))
-    return warnings
+                empty_lines.append(_empty_weeks(empty, name, cadence.min_per_week, cadence.max_per_week))
+    return (_weekly(crowded) if by_week else [_crowded(c) for c in crowded]) + empty_lines
+
+
+def _crowded(found: Crowded) -> str:
+    if found.day is None:
+        return t("compliance.crowded_week", week=day_label(found.week), count=found.count,
+                 platform=found.platform, limit=found.limit)  # fmt: skip
+    return t("compliance.crowded_day", day=day_label(found.day), count=found.count,
+             platform=found.platform, limit=found.limit)  # fmt: skip
+
+
+def _weekly(crowded: list[Crowded]) -> list[str]:
+    """One line per week: each platform's count for the week, and its crowded days."""
+    lines = []
+    for week in sorted({c.week for c in crowded}):
+        this_week = [c for c in crowded if c.week == week]
+        parts = [
+            t("compliance.week_part", count=c.count, platform=c.platform, limit=c.limit) for c in this_week if not c.day
+        ]
+        for platform in dict.fromkeys(c.platform for c in this_week if c.day):
+            days = [c for c in this_week if c.platform == platform and c.day]
+            listed = ", ".join(f"{day_label(c.day)} ({c.count})" for c in days if c.day)
+            limit = days[0].limit
+            parts.append(t("compliance.days_part", count=len(days), platform=platform, days=listed, limit=limit))
+        lines.append(t("compliance.crowded_week_summary", week=day_label(week), parts="; ".join(parts)))
+    return lines
 
 
 def _by_platform(posts: Iterable[Planned]) -> dict[str, set[date]]:

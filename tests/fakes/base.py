@@ -288,12 +288,18 @@ class _Handler(BaseHTTPRequestHandler):
         if reply is None:
             self.close_connection = True
             return
-        data = b"" if reply.body is None else json.dumps(reply.body).encode()
+        # A str body goes out as it is, with its own Content-Type (OAuth 1.0a's form-encoded answers).
+        headers = dict(reply.headers)
+        content_type = headers.pop("Content-Type", platform.content_type)
+        if isinstance(reply.body, str):
+            data = reply.body.encode()
+        else:
+            data = b"" if reply.body is None else json.dumps(reply.body).encode()
         try:
             self.send_response(reply.status)
-            self.send_header("Content-Type", platform.content_type)
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
-            for name, value in reply.headers.items():
+            for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)

@@ -34,6 +34,12 @@ VALID_TOKEN = "EAAB-valid-page-token"
 EXPIRED_TOKEN = "EAAB-expired-page-token"
 LIMITED_TOKEN = "EAAB-limited-page-token"  # may read the Page, may not post
 REACH_METRIC = "post_total_media_view_unique"
+# Facebook Login (`balise accounts connect facebook`): the Meta app, and people's user tokens.
+APP_ID = "987654321012345"
+APP_SECRET = "balise-app-secret"
+USER_TOKEN = "EAAB-short-lived-user-token"  # a Page admin's, as the Graph API Explorer gives it
+EXPIRED_USER_TOKEN = "EAAB-expired-user-token"
+NO_PAGE_USER_TOKEN = "EAAB-user-token-without-page"  # a person who manages no Page
 VERSION = re.compile(r"^/(v\d+\.\d+)/(.+)$")
 
 
@@ -43,6 +49,7 @@ class GraphToken:
     expired: bool = False
     type: str = "PAGE"
     expires_at: int = 0  # 0: never (a long-lived Page token)
+    manages_page: bool = True  # a USER token: whether its person manages the Page
 
 
 def default_tokens() -> dict[str, GraphToken]:
@@ -50,6 +57,9 @@ def default_tokens() -> dict[str, GraphToken]:
         VALID_TOKEN: GraphToken(ALL_SCOPES),
         EXPIRED_TOKEN: GraphToken(ALL_SCOPES, expired=True, expires_at=1_700_000_000),
         LIMITED_TOKEN: GraphToken(("pages_show_list", "pages_read_engagement")),
+        USER_TOKEN: GraphToken(ALL_SCOPES, type="USER", expires_at=int(now().timestamp()) + 3600),
+        EXPIRED_USER_TOKEN: GraphToken(ALL_SCOPES, expired=True, type="USER", expires_at=1_700_000_000),
+        NO_PAGE_USER_TOKEN: GraphToken(ALL_SCOPES, type="USER", manages_page=False),
     }
 
 
@@ -239,6 +249,10 @@ class FakeFacebook(FakePlatform):
             self.versions.add(version)
         segments = rest.strip("/").split("/")
         method = request.method
+        if segments == ["oauth", "access_token"] and method == "GET":
+            return self.exchange_token(request)
+        if segments == ["me", "accounts"] and method == "GET":
+            return self.my_pages(request)
         if segments == ["debug_token"] and method == "GET":
             return self.debug_token(request)
         if segments == [self.page_id] and method == "GET":
@@ -278,6 +292,49 @@ class FakeFacebook(FakePlatform):
         if info.expired:
             data["error"] = {"code": 190, "message": "Session has expired.", "subcode": 463}
         return Reply(200, {"data": data})
+
+    def exchange_token(self, request: Request) -> Reply:
+        """A short-lived user token for a long-lived one (facebook-login/guides/access-tokens/
+        get-long-lived); the token itself was checked by `authenticate`, as Graph does."""
+        query = request.query
+        if query.get("grant_type") != "fb_exchange_token":
+            return graph_error(400, 100, "(#100) Invalid grant_type")
+        if query.get("client_id") != APP_ID:
+            return graph_error(400, 101, "Error validating application. Invalid application ID.")
+        if query.get("client_secret") != APP_SECRET:
+            return graph_error(400, 1, "Error validating client secret.")
+        info = self.tokens.get(query.get("fb_exchange_token", ""))
+        if info is None or info.type != "USER":
+            return graph_error(400, 190, "Invalid OAuth access token - Cannot parse access token")
+        long_lived = f"EAAB-long-lived-{secrets.token_hex(6)}"
+        expires_in = 60 * 86_400
+        with self.lock:
+            self.tokens[long_lived] = GraphToken(
+                info.scopes, type="USER", expires_at=int(now().timestamp()) + expires_in,
+                manages_page=info.manages_page,
+            )  # fmt: skip
+        return Reply(200, {"access_token": long_lived, "token_type": "bearer", "expires_in": expires_in})
+
+    def my_pages(self, request: Request) -> Reply:
+        """`me/accounts`: the Pages a user manages, each with a Page token (none for a Page token)."""
+        info = self.tokens[self.token_of(request) or ""]
+        if info.type != "USER":
+            return graph_error(400, 100, "(#100) Tried accessing nonexisting field (accounts) on node type (Page)")
+        if not info.manages_page:
+            return Reply(200, {"data": []})
+        page = {
+            "access_token": VALID_TOKEN,
+            "category": "Community Organization",
+            "category_list": [{"id": "2260", "name": "Community Organization"}],
+            "name": self.page_name,
+            "id": self.page_id,
+            "tasks": ["ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING", "MODERATE", "MANAGE"],
+        }
+        fields = request.query.get("fields")
+        if fields:
+            page = {key: value for key, value in page.items() if key in fields.split(",")}
+        cursor = base64.b64encode(self.page_id.encode()).decode()
+        return Reply(200, {"data": [page], "paging": {"cursors": {"before": cursor, "after": cursor}}})
 
     def page_fields(self, request: Request) -> Reply:
         fields = set(request.query.get("fields", "name").split(","))

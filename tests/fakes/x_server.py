@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlencode
 
 from oauthlib.oauth1.rfc5849 import signature, utils
 
@@ -34,6 +35,9 @@ USERNAME = "maisonfamille_bl"
 VALID_TOKEN, VALID_SECRET = f"{USER_ID}-validAccessToken", "valid-access-secret"
 REVOKED_TOKEN, REVOKED_SECRET = f"{USER_ID}-revokedAccessToken", "revoked-access-secret"
 READ_ONLY_TOKEN, READ_ONLY_SECRET = f"{USER_ID}-readOnlyAccessToken", "read-only-access-secret"
+# The PIN-based OAuth 1.0a flow (`balise accounts connect x`): the PIN X shows once the person has
+# authorized the app (the fake authorizes every request token at once).
+PIN = "7034125"
 OAUTH_KEYS = {
     "oauth_consumer_key",
     "oauth_nonce",
@@ -95,6 +99,42 @@ def x_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def oauth_params(request: Request) -> dict[str, str] | None:
+    """The OAuth 1.0a parameters of the Authorization header, if it is an HMAC-SHA1 one."""
+    header = str(request.headers.get("Authorization", ""))
+    if not header.startswith("OAuth "):
+        return None
+    params = {k: utils.unescape(v) for k, v in utils.parse_authorization_header(header)}
+    if params.get("oauth_signature_method") != "HMAC-SHA1" or params.get("oauth_consumer_key") != CONSUMER_KEY:
+        return None
+    return params if "oauth_signature" in params else None
+
+
+def signed(request: Request, params: dict[str, str], token_secret: str) -> bool:
+    """Whether the app and `token_secret` signed this request.
+
+    RFC 5849 section 3.4: the signature covers the URL as sent, the query and, for a
+    form-encoded body only, its fields (not JSON or multipart bodies)."""
+    header = str(request.headers.get("Authorization", ""))
+    form_body = request.body.decode() if request.form and not request.files else ""
+    collected = signature.collect_parameters(
+        uri_query=request.raw_query, body=form_body, headers={"Authorization": header}
+    )
+    base = signature.signature_base_string(
+        request.method,
+        signature.base_string_uri(f"http://{request.host}{request.path}"),
+        signature.normalize_parameters(collected),
+    )
+    secrets_ = SimpleNamespace(client_secret=CONSUMER_SECRET, resource_owner_secret=token_secret)
+    expected = signature.sign_hmac_sha1_with_client(base, secrets_)
+    return secrets.compare_digest(expected, params["oauth_signature"])
+
+
+def form_reply(status: int = 200, text: str = "", **values: str) -> Reply:
+    """OAuth 1.0a's answers: form-encoded text (or a plain error line), not JSON."""
+    return Reply(status, text or urlencode(values), {"Content-Type": "text/html; charset=utf-8"})
+
+
 class FakeX(FakePlatform):
     """One X account; access tokens map to their secret, access level and state."""
 
@@ -113,6 +153,7 @@ class FakeX(FakePlatform):
         self.tokens = default_tokens() if tokens is None else tokens
         self.followers = followers
         self.media: dict[str, UploadedFile] = {}
+        self.request_tokens: dict[str, str] = {}  # the PIN flow's request tokens: their secrets
 
     def operation(self, request: Request) -> str:
         if request.method == "POST" and request.path == "/2/tweets":
@@ -124,33 +165,17 @@ class FakeX(FakePlatform):
     # -- OAuth 1.0a ------------------------------------------------------------------------
 
     def _token(self, request: Request) -> XToken | None:
-        header = str(request.headers.get("Authorization", ""))
-        if not header.startswith("OAuth "):
-            return None
-        params = {k: utils.unescape(v) for k, v in utils.parse_authorization_header(header)}
-        if not OAUTH_KEYS <= params.keys() or params["oauth_signature_method"] != "HMAC-SHA1":
+        params = oauth_params(request)
+        if params is None or not OAUTH_KEYS <= params.keys():
             return None
         token = self.tokens.get(params["oauth_token"])
-        if params["oauth_consumer_key"] != CONSUMER_KEY or token is None:
+        if token is None or not signed(request, params, token.secret):
             return None
-        # RFC 5849 section 3.4: the signature covers the URL as sent, the query and, for a
-        # form-encoded body only, its fields (not JSON or multipart bodies).
-        form_body = request.body.decode() if request.form and not request.files else ""
-        collected = signature.collect_parameters(
-            uri_query=request.raw_query, body=form_body, headers={"Authorization": header}
-        )
-        base = signature.signature_base_string(
-            request.method,
-            signature.base_string_uri(f"http://{request.host}{request.path}"),
-            signature.normalize_parameters(collected),
-        )
-        secrets_ = SimpleNamespace(
-            client_secret=CONSUMER_SECRET, resource_owner_secret=token.secret
-        )
-        expected = signature.sign_hmac_sha1_with_client(base, secrets_)
-        return token if secrets.compare_digest(expected, params["oauth_signature"]) else None
+        return token
 
     def authenticate(self, request: Request) -> Reply | None:
+        if request.path.startswith("/oauth/"):  # the OAuth flow signs its own way (below)
+            return None
         token = self._token(request)
         if token is None or token.revoked:
             return problem(401, *UNAUTHORIZED)
@@ -212,6 +237,10 @@ class FakeX(FakePlatform):
 
     def route(self, request: Request) -> Reply:
         path, method = request.path, request.method
+        if path == "/oauth/request_token" and method == "POST":
+            return self.request_token(request)
+        if path == "/oauth/access_token" and method == "POST":
+            return self.access_token(request)
         if path == "/2/users/me" and method == "GET":
             return self.me(request)
         if path == "/2/tweets" and method == "POST":
@@ -229,6 +258,33 @@ class FakeX(FakePlatform):
             "Not Found Error",
             f"Unknown endpoint {method} {path}",
             "https://api.twitter.com/2/problems/resource-not-found",
+        )
+
+    def request_token(self, request: Request) -> Reply:
+        """POST oauth/request_token, signed by the app alone: a request token for the PIN flow."""
+        params = oauth_params(request)
+        if params is None or not signed(request, params, ""):
+            return Reply(401, {"errors": [{"code": 32, "message": "Could not authenticate you."}]})
+        if params.get("oauth_callback") != "oob":
+            message = "Desktop applications only support the oauth_callback value 'oob'"
+            return Reply(401, {"errors": [{"code": 417, "message": message}]})
+        token, secret = secrets.token_urlsafe(20), secrets.token_urlsafe(30)
+        with self.lock:
+            self.request_tokens[token] = secret
+        return form_reply(oauth_token=token, oauth_token_secret=secret, oauth_callback_confirmed="true")
+
+    def access_token(self, request: Request) -> Reply:
+        """POST oauth/access_token: the request token and the PIN for the account's access token."""
+        params = oauth_params(request) or {}
+        secret = self.request_tokens.get(params.get("oauth_token", ""))
+        if secret is None or not signed(request, params, secret):
+            return form_reply(401, "Invalid request token.")
+        if params.get("oauth_verifier") != PIN:
+            return form_reply(401, "Error processing your OAuth request: Invalid oauth_verifier parameter")
+        with self.lock:
+            del self.request_tokens[params["oauth_token"]]
+        return form_reply(
+            oauth_token=VALID_TOKEN, oauth_token_secret=VALID_SECRET, user_id=self.user_id, screen_name=self.username
         )
 
     def me(self, request: Request) -> Reply:

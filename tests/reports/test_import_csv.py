@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from balise.states import State
 from tests.conftest import ROOT, run_cli
 from tests.helpers import make_org
 from tests.reports.builders import posts_of, write_csv
+from tests.terminal import Terminal
 
 TORONTO = ZoneInfo("America/Toronto")
 HEADER = "date,time,platforms,text,photos,people,topic"
@@ -219,5 +220,30 @@ def test_a_crowded_day_in_the_file_is_warned_about_and_still_imported(env: dict[
         env, tmp_path, [f"2027-01-12,{hour}:00,facebook,{offer} ({hour} h),,,emploi" for hour in (9, 11, 14)]
     )
     assert result.returncode == 0, result.stderr
-    assert "mardi 12 janvier 2027, 3 publications sont prévues sur Facebook" in result.stderr
+    said = " ".join(result.stderr.split())
+    assert "Semaine du lundi 11 janvier 2027 : 1 jour(s) chargé(s) sur Facebook : mardi 12 janvier 2027 (3)" in said
     assert len(posts_of(org_id)) == 3
+
+
+def test_a_long_crowded_file_is_summed_up_in_one_line_per_week(env: dict[str, str], tmp_path: Path) -> None:
+    make_org()
+    offer = "Offre d'emploi : animatrice recherchée"
+    days = [date(2027, 1, 11) + timedelta(weeks=week, days=day) for week in range(4) for day in range(5)]
+    rows = [f"{day},{hour}:00,facebook,{offer} ({day} {hour} h),,,emploi" for day in days for hour in (9, 11, 14)]
+    result = import_rows(env, tmp_path, rows)  # 60 posts: 4 crowded weeks of 5 crowded days each
+    assert result.returncode == 0, result.stderr
+    weekly = [" ".join(week.split()) for week in result.stderr.split("Semaine du ")[1:]]
+    assert len(weekly) == 4, result.stderr
+    assert "15 publications sur Facebook" in weekly[0] and "5 jour(s) chargé(s) sur Facebook" in weekly[0]
+    assert "publications sont prévues" not in result.stderr  # no line per day
+
+
+def test_a_long_file_shows_a_progress_bar_at_a_terminal(env: dict[str, str], tmp_path: Path) -> None:
+    make_org()
+    offer = "Offre d'emploi : animatrice recherchée"
+    rows = [f"2027-02-{1 + n % 20:02d},10:{n % 60:02d},sandbox,{offer} {n},,,emploi" for n in range(40)]
+    path = write_csv(tmp_path / "calendrier.csv", [HEADER, *rows], "utf-8")
+    terminal = Terminal(["import", str(path), "--as", "Marie"], env)
+    terminal.until("40 brouillon(s) importé(s)")
+    assert terminal.exit_code() == 0
+    assert b"Lecture des lignes" in terminal.shown and "━".encode() in terminal.shown
