@@ -48,6 +48,9 @@ EXPECTED: dict[str, Expect] = {
     'balise inbox --as "Julie Gagnon"': Expect(shows=("n° 7",)),
     'balise approve 7 --as "Julie Gagnon"': Expect(shows=("n° 7",)),
     "balise draft show 7": Expect(shows=("Marie Tremblay",)),
+    'balise people add "Léa Côté"': Expect(shows=("Anne Côté",)),
+    'balise draft add "Retour en photos': Expect(shows=("n° 8 ",)),
+    "balise draft show 8": Expect(shows=("Photo 1 (exemple-atelier.jpg)", "Léa Côté (mineur·e)", "2030-06-30")),
     "balise accounts check": Expect(shows=("Facebook", "X")),
     "balise import docs/modele-import.csv": Expect(shows=("5 brouillon(s)",)),
 }
@@ -100,7 +103,8 @@ def test_readme_commands_run_as_typed(reader_env: dict[str, str], tmp_path: Path
     """The README's commands, in order, as a person types them in the clone's folder."""
     clone = tmp_path / "clone"
     (clone / "docs").mkdir(parents=True)
-    shutil.copy(ROOT / "docs" / "modele-import.csv", clone / "docs")
+    for name in ("modele-import.csv", "exemple-atelier.jpg"):
+        shutil.copy(ROOT / "docs" / name, clone / "docs")
     for command in readme_commands(README.read_text(encoding="utf-8")):
         expect = expectation(command)
         run = subprocess.run(
