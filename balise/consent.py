@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from balise import audit
 from balise.compliance.photo_rules import ConsentFacts, PersonFacts, PhotoFacts, consent_reasons
 from balise.compliance.policy import load_policy
 from balise.errors import InvalidInput, NotFound
+from balise.i18n import t
 from balise.media.store import keep_evidence
 from balise.models import Consent, Organization, Person, Post, utcnow
 from balise.platforms import canonical_platforms
@@ -209,3 +211,83 @@ def parse_days(value: str) -> timedelta:
     if match is None or int(match.group(1)) > MAX_DAYS:
         raise InvalidInput("consent.bad_duration", value=value, most=MAX_DAYS)
     return timedelta(days=int(match.group(1)))
+
+
+def last_day(valid_until: datetime, zone: ZoneInfo) -> date:
+    """The last day a consent covers, as the person wrote it in `--until` (stored as the next midnight)."""
+    return (valid_until.astimezone(zone) - timedelta(microseconds=1)).date()
+
+
+@dataclass(frozen=True)
+class SheetConsent:
+    by_guardian: bool
+    valid_until: str | None  # the last day covered, ISO
+    platforms: list[str]
+
+
+@dataclass(frozen=True)
+class SheetPerson:
+    name: str
+    minor: bool
+    guardian: str | None
+    consents: list[SheetConsent]
+
+
+@dataclass(frozen=True)
+class SheetPhoto:
+    number: int
+    name: str
+    people: list[SheetPerson]
+
+
+def photo_sheet(session: Session, post: Post, zone: ZoneInfo) -> list[SheetPhoto]:
+    """Each photo of the post by its number, the people declared in it and their current consents,
+    so whoever signs off sees who is shown and on what authority (`draft show`, `inbox`, sign-off page)."""
+    now = utcnow()
+    return [
+        SheetPhoto(
+            number,
+            photo.original_name,
+            [
+                SheetPerson(
+                    person.name,
+                    person.is_minor,
+                    person.guardian_name,
+                    [
+                        SheetConsent(
+                            c.given_by == "guardian",
+                            last_day(c.valid_until, zone).isoformat() if c.valid_until else None,
+                            list(c.platforms),
+                        )
+                        for c in consents_of(session, person)
+                        if state_of(c, now) == "current"
+                    ],
+                )
+                for person in people_in(session, photo)
+            ],
+        )
+        for number, photo in enumerate(photos_of(session, post), 1)
+    ]
+
+
+def photo_lines(sheet: Sequence[SheetPhoto], lang: str | None = None) -> list[str]:
+    """The photo sheet as plain lines, one per photo and one per person, in the user's language."""
+    lines = []
+    for photo in sheet:
+        lines.append(t("consent.sheet_photo", lang=lang, number=photo.number, name=photo.name))
+        if not photo.people:
+            lines.append("    " + t("consent.sheet_nobody", lang=lang))
+        for person in photo.people:
+            age = t("consent.sheet_minor" if person.minor else "consent.sheet_adult", lang=lang)
+            consents = [
+                t(
+                    "consent.sheet_consent",
+                    lang=lang,
+                    by=t("consent.sheet_by_guardian" if c.by_guardian else "consent.sheet_by_self", lang=lang),
+                    until=c.valid_until or t("consent.sheet_no_end", lang=lang),
+                    platforms=", ".join(c.platforms),
+                )
+                for c in person.consents
+            ] or [t("consent.sheet_no_consent", lang=lang)]
+            lines.append(f"    {person.name} ({age}) : {'; '.join(consents)}")
+    return lines

@@ -26,7 +26,7 @@ AtHelp = (
 )
 
 
-def _print_post(data: dict[str, Any]) -> None:
+def _print_post(data: dict[str, Any], review: list[str]) -> None:
     console = output.console
     console.print(f"[bold]Publication n° {data['id']}[/bold] — {t('labels.' + data['state'])}")
     console.print(f"Prévue : {data['scheduled_at']} ({data['timezone']})   Auteur·e : {', '.join(data['authors'])}")
@@ -40,6 +40,8 @@ def _print_post(data: dict[str, Any]) -> None:
         if target["last_error"]:
             line += f" [red]({target['last_error']})[/red]"
         console.print(line, soft_wrap=True)
+    for line in review:
+        console.print(line, soft_wrap=True, markup=False)
     check = data["compliance"]
     if check is None:
         console.print(f"\n{t('web.not_checked')}", soft_wrap=True)
@@ -176,14 +178,17 @@ def show(
       balise draft show 12 --json
     """
     from balise.organizations import org_zone
-    from balise.posts import get_post, post_json
+    from balise.posts import get_post
+    from balise.review_sheet import review_data, review_lines
 
     with org_session() as (session, org):
-        data = post_json(session, get_post(session, org, post_id), org_zone(org))
+        post = get_post(session, org, post_id)
+        data = review_data(session, post, org_zone(org))
+        review = review_lines(session, post, org_zone(org))
     if json_:
         output.print_json(data)
     else:
-        _print_post(data)
+        _print_post(data, review)
 
 
 @app.command("edit")
@@ -195,6 +200,12 @@ def edit(
     ] = None,
     at: Annotated[str | None, typer.Option("--at", help=AtHelp)] = None,
     link: Annotated[str | None, typer.Option("--link", help='Le nouveau lien ("" pour l\'enlever).')] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", help='Le sujet (catégorie de la politique; "" pour l\'enlever).')
+    ] = None,
+    remove_photo: Annotated[
+        int | None, typer.Option("--remove-photo", help="Retire la photo de ce numéro (voir : balise draft show N).")
+    ] = None,
     as_: AsOption = None,
     json_: JsonOption = False,
 ) -> None:
@@ -205,6 +216,10 @@ def edit(
       balise draft edit 12 --text "Nouveau texte" --as Marie
 
       balise draft edit 12 --at "2027-02-01 09:30" --as Marie
+
+      balise draft edit 12 --remove-photo 2 --as Marie
+
+      balise draft edit 12 --topic emploi --as Marie
     """
     from balise.cadence import cadence_advice
     from balise.organizations import org_zone
@@ -224,6 +239,8 @@ def edit(
             platforms=tuple(platform) if platform else None,
             scheduled_at=when,
             link=link,
+            topic=topic,
+            remove_photo=remove_photo,
         )
         session.flush()
         moved = when is not None or bool(platform)

@@ -137,17 +137,21 @@ def inbox_command(as_: AsOption = None) -> None:
     from balise.organizations import org_zone
     from balise.pipeline.signoff import inbox
     from balise.posts import post_json
+    from balise.review_sheet import review_lines
 
     with org_session() as (session, org):
         member = acting_member(session, org, as_)
-        waiting = [post_json(session, p, org_zone(org)) for p in inbox(session, org, member)]
+        zone = org_zone(org)
+        waiting = [(post_json(session, p, zone), review_lines(session, p, zone)) for p in inbox(session, org, member)]
     if not waiting:
         output.console.print(t("cli.inbox_empty"))
-    for data in waiting:
+    for data, review in waiting:
         output.console.rule(
             f"n° {data['id']} — {t('labels.' + data['state'])} — {data['author']} — {data['scheduled_at']}"
         )
         output.console.print(data["text"], soft_wrap=True)
+        for line in review:
+            output.console.print(line, soft_wrap=True, markup=False)
         for reason in (data["compliance"] or {}).get("reasons", []):
             output.console.print(f"  - [yellow]{reason['code']}[/yellow] : {reason['message']}", soft_wrap=True)
         output.console.print(f'[dim]balise approve {data["id"]}   ·   balise reject {data["id"]} --reason "..."[/dim]')

@@ -113,8 +113,8 @@ def photo_file(draft: Draft, policy: Policy) -> list[Reason]:
 
     reasons = []
     fmt, faces_rules = policy.codes["PHOTO_FORMAT"], policy.codes["FACE_COUNT"]
-    for photo in draft.photos:
-        name = Path(photo.path).name
+    for number, photo in enumerate(draft.photos, 1):
+        name = str(number)  # as `draft show` numbers photos: the stored file's name is a hash
         info = inspect(Path(photo.path))
         if info.problem is not None:
             text = _message(f"file_{info.problem}", name=name, format=info.format or "?")
@@ -131,7 +131,7 @@ def photo_file(draft: Draft, policy: Policy) -> list[Reason]:
         faces, declared = count_faces(Path(photo.path)), len(photo.people)
         if faces > declared:
             text = _message("face_count", name=name, faces=faces, declared=declared)
-            suggestion = _message("face_count_suggestion")
+            suggestion = _message("face_count_suggestion", number=number)
             reasons.append(Reason(faces_rules.code, text, None, faces_rules.clause, suggestion, faces_rules.severity))
     return reasons
 

@@ -87,6 +87,7 @@ def _text(preview: Preview, words: _Words, links: SignoffLinks | None) -> str:
         lines.append(f"{t('web.link_label')} {preview.link}")
     if preview.photos:
         lines.append(t("notify.signoff_photos", names=", ".join(p.name for p in preview.photos)))
+    lines += preview.review
     lines += ["", f"— {t('web.findings_heading')} —"]
     for finding in preview.findings:
         clause = f" ({finding['clause']})" if finding.get("clause") else ""

@@ -14,6 +14,7 @@ from balise.models import Organization, Photo, Post, utcnow
 from balise.organizations import org_zone
 from balise.platforms import PLATFORMS, text_with_link
 from balise.posts import author_names, current_check, photos_of, platforms_of
+from balise.review_sheet import review_lines
 from balise.states import LATE_GRACE
 from balise.timeparse import local_text
 
@@ -51,6 +52,7 @@ class Preview:
     photos: list[InlineImage]  # attached inline to the email, as data: addresses on the page
     checked: bool  # False: no verdict of the gate covers this exact content
     findings: list[dict[str, Any]]
+    review: list[str]  # each photo by number, its people and their consents; who overrode the gate and why
 
 
 def preview_of(session: Session, post: Post) -> Preview:
@@ -72,6 +74,7 @@ def preview_of(session: Session, post: Post) -> Preview:
         photos=[_inline(photo) for photo in photos_of(session, post)],
         checked=check is not None,
         findings=check.reasons if check is not None else [],
+        review=[line.strip() for line in review_lines(session, post, org_zone(org))],
     )
 
 

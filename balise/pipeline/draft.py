@@ -144,11 +144,16 @@ def edit_post(
     platforms: tuple[str, ...] | None = None,
     scheduled_at: datetime | None = None,
     link: str | None = None,
+    topic: str | None = None,
+    remove_photo: int | None = None,
     channel: str = "cli",
 ) -> AfterCommit:
     """Change a draft; it goes back to the gate (its check job after the commit) and earlier
     approvals are void."""
     changed: list[str] = []
+    if remove_photo is not None:
+        _remove_photo(session, post, remove_photo)
+        changed.append(f"photo {remove_photo} retirée")
     if text is not None:
         if not text.strip():
             raise InvalidInput("posts.empty_text")
@@ -157,8 +162,12 @@ def edit_post(
         if link:
             check_link(link)
         post.link, changed = link or None, [*changed, "lien"]
-    if changed:  # the words are theirs now; a new time or platform writes nothing
+    if changed:  # the words (or who is shown) are theirs now; a new time, topic or platform writes nothing
         _wrote(session, post, editor)
+    if topic is not None:
+        if topic:
+            check_topic(session.get_one(Organization, post.org_id), topic)
+        post.topic, changed = topic or None, [*changed, "sujet"]
     if scheduled_at is not None:
         post.scheduled_at, changed = scheduled_at, [*changed, "date"]
     new_platforms = canonical_platforms(platforms) if platforms is not None else None
@@ -188,13 +197,25 @@ def tag_photo(
 
     Who is shown is content: the post goes back to the gate and earlier approvals are void.
     """
-    photos = photos_of(session, post)
-    if not 1 <= number <= len(photos):
-        raise InvalidInput("consent.bad_photo_number", post_id=post.id, number=number, count=len(photos))
-    _declare(session, photos[number - 1], _declared(session, org, names))
+    _declare(session, _photo_number(session, post, number), _declared(session, org, names))
     _wrote(session, post, editor)
     record_edit(session, post, actor=editor.name, channel="cli", what=f"personnes sur la photo {number}")
     return AfterCommit.check(post)
+
+
+def _photo_number(session: Session, post: Post, number: int) -> Photo:
+    """Photo `number` of the post (1 is the first), as `draft show` numbers them."""
+    photos = photos_of(session, post)
+    if not 1 <= number <= len(photos):
+        raise InvalidInput("consent.bad_photo_number", post_id=post.id, number=number, count=len(photos))
+    return photos[number - 1]
+
+
+def _remove_photo(session: Session, post: Post, number: int) -> None:
+    photo = _photo_number(session, post, number)
+    session.execute(delete(PhotoPerson).where(col(PhotoPerson.photo_id) == photo.id))
+    session.delete(photo)
+    session.flush()
 
 
 def _declared(session: Session, org: Organization, names: Sequence[str]) -> list[Person]:

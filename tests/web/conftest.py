@@ -95,7 +95,7 @@ def make_team(required_signoffs: int = 1) -> Team:
 
 def awaiting_draft(
     team: Team, *, author_id: int | None = None, text: str = JOB_OFFER, link: str | None = None,
-    photos: tuple[Path, ...] = (), in_minutes: int = 60,
+    photos: tuple[Path, ...] = (), people: tuple[str, ...] = (), in_minutes: int = 60,
 ) -> int:  # fmt: skip
     """A draft through the real compliance worker, now awaiting sign-off (and announced by mail)."""
     with session_scope() as session:
@@ -104,7 +104,7 @@ def awaiting_draft(
         assert org and author
         draft = DraftInput(
             text=text, platforms=("sandbox", "x"), scheduled_at=utcnow() + timedelta(minutes=in_minutes), link=link,
-            photos=photos,
+            photos=photos, people=people,
         )  # fmt: skip
         post = create_post(session, org, author, draft, get_settings().data_path / "media")
         assert post.id

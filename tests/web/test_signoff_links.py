@@ -24,6 +24,7 @@ from balise.pipeline.signoff import override
 from balise.queue.queues import COMPLIANCE, MAIL, PUBLISH, enqueue_check
 from balise.queue.worker import run_worker
 from tests.conftest import run_cli
+from tests.consent.builders import consent, person
 from tests.consent.images import with_gps
 from tests.consent.test_uploads import _metadata
 from tests.helpers import log_in_as
@@ -71,6 +72,20 @@ def test_each_approver_gets_the_post_its_findings_and_two_links(web: str, mailbo
     assert Image.open(io.BytesIO(image.get_content())).tobytes() == Image.open(photo).tobytes()
     assert f'src="cid:{image["Content-ID"].strip("<>")}"' in mail.html
     assert mailbox.to(CHANTAL)[0].link("approuver") != approve_url  # personal links
+
+
+def test_the_mail_and_the_page_list_each_photo_with_its_people_and_their_consent(
+    web: str, mailbox: Mailbox, tmp_path: Path
+) -> None:
+    team = make_team()
+    person(team.org_id, "Léa Côté", guardian="Anne Côté")
+    consent(team.org_id, "Léa Côté", ("sandbox", "x"), by_guardian=True)
+    awaiting_draft(team, photos=(make_photo(tmp_path / "atelier.png"),), people=("Léa Côté",))
+    mail = mailbox.to(JULIE)[0]
+    page = requests.get(mail.link("approuver"), timeout=10).text
+    for part in (mail.text, mail.html, page):
+        assert "Photo 1 (atelier.png)" in unescape(part)
+        assert "Léa Côté (mineur·e) : consentement signé par son parent ou tuteur" in unescape(part)
 
 
 def test_the_mail_and_the_page_show_the_photo_without_where_or_with_what_it_was_taken(
