@@ -32,7 +32,7 @@ from balise.i18n import t
 from balise.mail.preview import Preview, preview_of
 from balise.mail.render import stylesheet
 from balise.signoff import LateSignoff
-from balise.web import links, signin_pages, signoff_pages, workspace
+from balise.web import links, signin_pages, signoff_pages, workspace, write_pages
 from balise.web.deciding import ACTIONS, after_decision, decide
 from balise.web.links import LinkRefused, Opened, check_form_token, form_token, new_nonce, open_link, use_link
 from balise.web.readiness import readiness
@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 COOKIE = "balise_form"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Frame-Options": "DENY",
@@ -208,6 +209,8 @@ def create_app() -> ASGIApp:
         *signin_pages.ROUTES,
         *workspace.ROUTES,
         *signoff_pages.ROUTES,
+        *write_pages.ROUTES,
+        *write_pages.PUBLIC_ROUTES,
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
     return SecurityHeaders(app)

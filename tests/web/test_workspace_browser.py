@@ -6,6 +6,8 @@ axe-core (installed by .ci/run in .ci/node_modules) finds no serious or critical
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,22 @@ def review(page: Any, name: str, backend: str) -> None:
     assert axe_violations(page) == [], name
 
 
+@contextmanager
+def workspace_page() -> Iterator[Any]:
+    """A page of a real Chromium, for the workspace tests."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            # bypass_csp: only so that the test can inject axe-core; the pages' own CSP forbids it.
+            context = browser.new_context(locale="fr-CA", viewport={"width": 1000, "height": 900}, bypass_csp=True)
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
 def sign_in(page: Any, web: str, mailbox: Mailbox, email: str, backend: str, name: str) -> None:
     from playwright.sync_api import expect
 
@@ -62,35 +80,27 @@ def sign_in(page: Any, web: str, mailbox: Mailbox, email: str, backend: str, nam
 def test_an_approver_signs_in_by_the_emailed_link_and_approves_in_the_workspace(
     web: str, mailbox: Mailbox, tmp_path: Path, backend: str
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     team = make_team()
     post_id = draft_with_people(team, make_photo(tmp_path / "atelier.png"))
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            # bypass_csp: only so that the test can inject axe-core; the pages' own CSP forbids it.
-            context = browser.new_context(locale="fr-CA", viewport={"width": 1000, "height": 900}, bypass_csp=True)
-            page = context.new_page()
-            sign_in(page, web, mailbox, "julie@exemple.org", backend, "julie")
-            review(page, "accueil", backend)
-            page.get_by_role("link", name="À approuver").click()
-            expect(page.get_by_role("heading", level=1)).to_have_text("Publications à approuver")
-            review(page, "a-approuver", backend)
-            page.get_by_role("link", name=re.compile(f"Publication n° {post_id}")).click()
-            expect(page.get_by_role("img", name="Photo jointe : atelier.png").first).to_be_visible()
-            expect(page.get_by_text("Léa", exact=True)).to_be_visible()
-            review(page, "decision", backend)
-            page.get_by_role("button", name="Approuver la publication").click()
-            expect(page.get_by_text(f"Publication n° {post_id} approuvée")).to_be_visible()
-            assert state(post_id) == "scheduled"
-            page.goto(f"{web}/espace/etat")
-            expect(page.get_by_role("heading", level=1)).to_have_text("État de balise")
-            review(page, "etat", backend)
-            page.get_by_role("button", name="Me déconnecter").click()
-            expect(page.get_by_role("heading", level=1)).to_have_text("Vous êtes déconnecté·e")
-            page.goto(f"{web}/espace")
-            expect(page.get_by_role("heading", level=1)).to_have_text("Se connecter à balise")
-        finally:
-            browser.close()
+    with workspace_page() as page:
+        sign_in(page, web, mailbox, "julie@exemple.org", backend, "julie")
+        review(page, "accueil", backend)
+        page.get_by_role("link", name="À approuver").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Publications à approuver")
+        review(page, "a-approuver", backend)
+        page.get_by_role("link", name=re.compile(f"Publication n° {post_id}")).click()
+        expect(page.get_by_role("img", name="Photo jointe : atelier.png").first).to_be_visible()
+        expect(page.get_by_text("Léa", exact=True)).to_be_visible()
+        review(page, "decision", backend)
+        page.get_by_role("button", name="Approuver la publication").click()
+        expect(page.get_by_text(f"Publication n° {post_id} approuvée")).to_be_visible()
+        assert state(post_id) == "scheduled"
+        page.goto(f"{web}/espace/etat")
+        expect(page.get_by_role("heading", level=1)).to_have_text("État de balise")
+        review(page, "etat", backend)
+        page.get_by_role("button", name="Me déconnecter").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Vous êtes déconnecté·e")
+        page.goto(f"{web}/espace")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Se connecter à balise")

@@ -1,0 +1,111 @@
+"""Writing a post in the workspace: the form (text, platforms, link, time in the organization's
+zone, « demain 10 h » accepted), the live check as the member types (the gate's verdict, reasons
+with their clause and the words concerned, X's weighted length: a small JSON answer that
+`write.js` shows), and the save, which creates the draft and sends it to the gate as
+`balise draft add` does (`posts.create_post`, then `enqueue_check` after the commit).
+The form works without JavaScript; only the live check needs it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from importlib import resources
+
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from balise.compliance import Draft, check_draft, load_policy
+from balise.config import get_settings
+from balise.errors import BaliseError, InvalidInput
+from balise.i18n import t
+from balise.organizations import org_zone
+from balise.platforms import PLATFORMS
+from balise.platforms.x_length import weighted_length
+from balise.posts import DraftInput, create_post
+from balise.queue.queues import enqueue_check
+from balise.timeparse import parse_when
+from balise.web.guard import Asked, workspace_route
+from balise.web.render import message
+from balise.web.workspace import page
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 10_000  # far beyond every platform's limit: the gate says what is too long
+
+
+def _platforms(form: Mapping[str, str]) -> tuple[str, ...]:
+    return tuple(name for name in PLATFORMS if form.get(f"plateforme_{name}"))
+
+
+def _form_page(asked: Asked, values: Mapping[str, str], error: str | None = None, status: int = 200) -> Response:
+    response = page(
+        asked, "write.html", t("workspace.write_title"), values=values, error=error, platforms=list(PLATFORMS),
+        zone=asked.who.org.timezone,
+    )  # fmt: skip
+    response.status_code = status
+    return response
+
+
+def write_page(_: Session, asked: Asked) -> Response:
+    return _form_page(asked, {})
+
+
+def live_check(_: Session, asked: Asked) -> Response:
+    """The gate's verdict on the text as it is now; nothing is written."""
+    text = asked.form.get("texte", "")[:MAX_TEXT]
+    org = asked.who.org
+    platforms = _platforms(asked.form) or ("facebook",)
+    verdict = check_draft(Draft(text, platforms, timezone=org.timezone), load_policy(org.policy_override))
+    x_max = PLATFORMS["x"].limits.weighted_max
+    return JSONResponse({
+        "verdict": verdict.verdict,
+        "label": t("compliance.verdict_" + verdict.verdict),
+        "reasons": [reason.to_dict() for reason in verdict.reasons],
+        "x_length": weighted_length(text),
+        "x_max": x_max,
+        "x_label": t("workspace.x_length", length=weighted_length(text), limit=x_max),
+    })  # fmt: skip
+
+
+def save(session: Session, asked: Asked) -> Response:
+    """Create the draft as `balise draft add` does; a wrong field shows the form again, kept."""
+    form, org = asked.form, asked.who.org
+    when_text = form.get("quand", "").strip() or form.get("date", "").replace("T", " ").strip()
+    try:
+        if not when_text:
+            raise InvalidInput("workspace.when_required")
+        draft = DraftInput(
+            text=form.get("texte", "")[:MAX_TEXT], platforms=_platforms(form),
+            scheduled_at=parse_when(when_text, org_zone(org)), link=form.get("lien", "").strip() or None,
+        )  # fmt: skip
+        post = create_post(session, org, asked.who.member, draft, get_settings().data_path / "media")
+        session.flush()
+    except InvalidInput as exc:  # raised before anything was written
+        return _form_page(asked, form, exc.message(), 400)
+    assert post.id is not None
+    post_id, version = post.id, post.version
+    asked.after.append(lambda: _check_later(post_id, version))
+    return message(t("workspace.saved_title"), t("workspace.saved", post_id=post_id), 200, ok=True)
+
+
+def _check_later(post_id: int, version: int) -> None:
+    try:
+        enqueue_check(post_id, version)
+    except (BaliseError, OSError) as exc:  # `balise tick` finds the draft waiting for its check
+        log.warning("file d'attente injoignable après l'enregistrement de la publication %s : %s", post_id, exc)
+
+
+async def script(_: Request) -> Response:
+    """The live check's script: a file, never inline (the pages' CSP allows no inline script)."""
+    source = resources.files("balise.web").joinpath("static/write.js").read_text(encoding="utf-8")
+    return Response(source, media_type="text/javascript; charset=utf-8")
+
+
+ROUTES = [
+    workspace_route("/espace/ecrire", write_page),
+    workspace_route("/espace/ecrire", save, methods=("POST",)),
+    workspace_route("/espace/verifier", live_check, methods=("POST",)),
+]
+PUBLIC_ROUTES = [Route("/ecrire.js", script, methods=["GET"])]

@@ -1,0 +1,98 @@
+"""Writing in the workspace: the live check answers with the gate's verdict, the words and X's
+length; the save creates the draft and sends it to the gate like `balise draft add`; the form
+works without JavaScript and keeps what was typed when a field is wrong."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from sqlmodel import select
+
+from balise.db import session_scope
+from balise.models import Post
+from balise.queue.queues import COMPLIANCE
+from balise.queue.worker import run_worker
+from tests.web.conftest import Mailbox, make_team, state
+from tests.web.test_browser import CHROMIUM
+from tests.web.test_workspace_browser import AXE, review, sign_in, workspace_page
+from tests.web.test_workspace_signoff import browser_of, csrf_of
+
+FLAGGED = "Pour toute situation de violence, écrivez-nous en message privé, nous vous aiderons."
+TOMORROW = (datetime.now(ZoneInfo("America/Toronto")) + timedelta(days=1)).strftime("%Y-%m-%d 10:00")
+FIXED = "Pour toute situation de violence, appelez la DPJ ou le 911. Nos ateliers reprennent lundi."
+
+
+def posts() -> list[Post]:
+    with session_scope() as session:
+        return list(session.exec(select(Post)))
+
+
+def test_the_live_check_gives_the_verdict_the_words_and_the_clause(web: str) -> None:
+    team = make_team()
+    marie = browser_of(web, team.author_id)
+    csrf = csrf_of(marie.get(f"{web}/espace/ecrire", timeout=10).text)
+    answer = marie.post(
+        f"{web}/espace/verifier", data={"csrf": csrf, "texte": FLAGGED, "plateforme_x": "1"}, timeout=10
+    ).json()
+    assert answer["verdict"] == "rejected" and answer["label"] == "Refusé"
+    [reason] = answer["reasons"]
+    assert reason["code"] == "INTERVENTION" and reason["clause"]
+    start, end = reason["span"]
+    assert "message privé" in FLAGGED[start:end]
+    assert answer["x_length"] == len(FLAGGED) and answer["x_max"] == 280
+    assert marie.post(f"{web}/espace/verifier", data={"texte": FLAGGED}, timeout=10).status_code == 403
+    assert posts() == []  # checking writes nothing
+
+
+def test_saving_sends_the_draft_to_the_gate_without_javascript(web: str) -> None:
+    team = make_team()
+    marie = browser_of(web, team.author_id)
+    csrf = csrf_of(marie.get(f"{web}/espace/ecrire", timeout=10).text)
+    fields = {"csrf": csrf, "texte": FIXED, "plateforme_sandbox": "1"}
+    missing = marie.post(f"{web}/espace/ecrire", data=fields, timeout=10)
+    assert missing.status_code == 400 and "Dites quand publier" in missing.text and FIXED[:30] in missing.text
+    assert posts() == []
+    saved = marie.post(f"{web}/espace/ecrire", data={**fields, "quand": TOMORROW}, timeout=10)
+    assert saved.status_code == 200
+    [post] = posts()
+    assert f"Publication n° {post.id} enregistrée" in saved.text and post.text == FIXED
+    run_worker([COMPLIANCE], burst=True, with_scheduler=False)
+    assert post.id and state(post.id) == "awaiting_signoff"
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is absent: apt-get install -y chromium")
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is absent: see .ci/run (npm install --prefix .ci axe-core)")
+def test_an_author_writes_sees_the_flag_fixes_it_and_saves_in_a_browser(
+    web: str, mailbox: Mailbox, tmp_path: Path, backend: str
+) -> None:
+    from playwright.sync_api import expect
+
+    make_team()
+    with workspace_page() as page:
+        sign_in(page, web, mailbox, "marie@exemple.org", backend, "marie")
+        page.get_by_role("link", name="Écrire").first.click()
+        page.get_by_label("Bac à sable (essai, rien n'est publié)").check()
+        page.get_by_label("Texte de la publication").fill(FLAGGED)
+        expect(page.locator("#verdict")).to_have_text("Refusé")
+        expect(page.locator("#passages mark")).to_contain_text("message privé")
+        expect(page.locator("#motifs")).to_contain_text("INTERVENTION")
+        review(page, "ecrire-signalee", backend)
+        page.get_by_label("Texte de la publication").fill(FIXED)
+        expect(page.locator("#verdict")).to_have_text("Approuvé")
+        page.get_by_label("Ou en mots").fill(TOMORROW)
+        review(page, "ecrire-corrigee", backend)
+        page.get_by_role("button", name="Enregistrer et envoyer à la vérification").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Publication enregistrée")
+    [post] = posts()
+    assert post.text == FIXED
+    run_worker([COMPLIANCE], burst=True, with_scheduler=False)
+    assert post.id and state(post.id) == "awaiting_signoff"
+
+
+def test_the_writing_page_needs_a_session(web: str) -> None:
+    make_team()
+    assert requests.post(f"{web}/espace/verifier", data={"texte": FLAGGED}, timeout=10).status_code == 401
