@@ -13,29 +13,16 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from balise.compliance.learned import CODES
-from balise.consent import person_facts
 from balise.errors import NotFound
 from balise.i18n import t
 from balise.mail.preview import Preview, preview_of
-from balise.models import Photo, Post, utcnow
-from balise.organizations import org_zone
+from balise.models import Photo, Post
 from balise.posts import get_post, people_in, photos_of
 from balise.signoff import inbox
-from balise.timeparse import local_text
 from balise.web.deciding import ACTIONS, after_decision, decide
 from balise.web.guard import Asked, workspace_route
 from balise.web.render import message
-from balise.web.workspace import APPROVERS, page
-
-
-@dataclass(frozen=True)
-class Shown:
-    """One consent of a person in a photo, as the approver reads it."""
-
-    platforms: str
-    given_by: str
-    until: str | None
-    state: str  # current | expired | revoked
+from balise.web.workspace import APPROVERS, Shown, consent_rows, page
 
 
 @dataclass(frozen=True)
@@ -46,20 +33,10 @@ class PhotoView:
 
 
 def _consents(session: Session, asked: Asked, photo: Photo) -> list[tuple[str, bool, list[Shown]]]:
-    zone, now = org_zone(asked.who.org), utcnow()
-    shown = []
-    for person in people_in(session, photo):
-        facts = person_facts(session, person)
-        rows = [
-            Shown(
-                ", ".join(c.platforms) or t("workspace.all_platforms"), c.given_by,
-                local_text(c.valid_until, zone) if c.valid_until else None,
-                "revoked" if c.revoked_at else "expired" if c.valid_until and c.valid_until <= now else "current",
-            )  # fmt: skip
-            for c in facts.consents
-        ]
-        shown.append((person.name, person.is_minor, rows))
-    return shown
+    return [
+        (person.name, person.is_minor, consent_rows(session, asked.who.org, person))
+        for person in people_in(session, photo)
+    ]
 
 
 def _photos(session: Session, asked: Asked, post: Post, preview: Preview) -> list[PhotoView]:

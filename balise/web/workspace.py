@@ -5,10 +5,14 @@ status is `balise.status.build_status`, as `balise status` prints it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session
 from starlette.responses import HTMLResponse, Response
 
+from balise.consent import person_facts
 from balise.i18n import t
+from balise.models import Organization, Person, utcnow
 from balise.organizations import org_zone
 from balise.status import build_status
 from balise.timeparse import local_text
@@ -17,6 +21,29 @@ from balise.web.render import render
 from balise.web.sessions import form_token
 
 APPROVERS = ("approver", "admin")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One consent of a person, as a member reads it."""
+
+    platforms: str
+    given_by: str
+    until: str | None
+    state: str  # current | expired | revoked
+
+
+def consent_rows(session: Session, org: Organization, person: Person) -> list[Shown]:
+    """The person's consents from the registry (`consent.person_facts`), each with its state now."""
+    zone, now = org_zone(org), utcnow()
+    return [
+        Shown(
+            ", ".join(c.platforms) or t("workspace.all_platforms"), c.given_by,
+            local_text(c.valid_until, zone) if c.valid_until else None,
+            "revoked" if c.revoked_at else "expired" if c.valid_until and c.valid_until <= now else "current",
+        )  # fmt: skip
+        for c in person_facts(session, person).consents
+    ]
 
 
 def page(asked: Asked, template: str, title: str, **context: object) -> HTMLResponse:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from importlib import resources
+from pathlib import Path
 
 from sqlmodel import Session
 from starlette.requests import Request
@@ -19,6 +20,7 @@ from starlette.routing import Route
 
 from balise.compliance import Draft, check_draft, load_policy
 from balise.config import get_settings
+from balise.consent import people
 from balise.errors import BaliseError, InvalidInput
 from balise.i18n import t
 from balise.organizations import org_zone
@@ -29,9 +31,10 @@ from balise.queue.queues import enqueue_check
 from balise.timeparse import parse_when
 from balise.web.guard import Asked, workspace_route
 from balise.web.render import message
-from balise.web.workspace import page
+from balise.web.workspace import consent_rows, page
 
 log = logging.getLogger(__name__)
+MAX_PHOTOS = 4  # Facebook and X both take up to 4 photos in one post
 MAX_TEXT = 10_000  # far beyond every platform's limit: the gate says what is too long
 
 
@@ -39,17 +42,20 @@ def _platforms(form: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(name for name in PLATFORMS if form.get(f"plateforme_{name}"))
 
 
-def _form_page(asked: Asked, values: Mapping[str, str], error: str | None = None, status: int = 200) -> Response:
+def _form_page(
+    session: Session, asked: Asked, values: Mapping[str, str], error: str | None = None, status: int = 200
+) -> Response:  # fmt: skip
+    registry = [(person, consent_rows(session, asked.who.org, person)) for person in people(session, asked.who.org)]
     response = page(
         asked, "write.html", t("workspace.write_title"), values=values, error=error, platforms=list(PLATFORMS),
-        zone=asked.who.org.timezone,
+        zone=asked.who.org.timezone, registry=registry,
     )  # fmt: skip
     response.status_code = status
     return response
 
 
-def write_page(_: Session, asked: Asked) -> Response:
-    return _form_page(asked, {})
+def write_page(session: Session, asked: Asked) -> Response:
+    return _form_page(session, asked, {})
 
 
 def live_check(_: Session, asked: Asked) -> Response:
@@ -69,6 +75,11 @@ def live_check(_: Session, asked: Asked) -> Response:
     })  # fmt: skip
 
 
+def _people(session: Session, asked: Asked) -> tuple[str, ...]:
+    """The registry's people ticked on the form (by id: a name may hold any character)."""
+    return tuple(p.name for p in people(session, asked.who.org) if asked.form.get(f"personne_{p.id}"))
+
+
 def save(session: Session, asked: Asked) -> Response:
     """Create the draft as `balise draft add` does; a wrong field shows the form again, kept."""
     form, org = asked.form, asked.who.org
@@ -79,15 +90,23 @@ def save(session: Session, asked: Asked) -> Response:
         draft = DraftInput(
             text=form.get("texte", "")[:MAX_TEXT], platforms=_platforms(form),
             scheduled_at=parse_when(when_text, org_zone(org)), link=form.get("lien", "").strip() or None,
+            photos=asked.files, people=_people(session, asked),
         )  # fmt: skip
         post = create_post(session, org, asked.who.member, draft, get_settings().data_path / "media")
         session.flush()
     except InvalidInput as exc:  # raised before anything was written
-        return _form_page(asked, form, exc.message(), 400)
+        return _form_page(session, asked, form, _in_words(exc), 400)
     assert post.id is not None
     post_id, version = post.id, post.version
     asked.after.append(lambda: _check_later(post_id, version))
     return message(t("workspace.saved_title"), t("workspace.saved", post_id=post_id), 200, ok=True)
+
+
+def _in_words(exc: InvalidInput) -> str:
+    """The message, naming an uploaded file by its own name, not the temporary folder it was put in."""
+    if "path" in exc.params:
+        return InvalidInput(exc.key, **{**exc.params, "path": Path(str(exc.params["path"])).name}).message()
+    return exc.message()
 
 
 def _check_later(post_id: int, version: int) -> None:
@@ -105,7 +124,7 @@ async def script(_: Request) -> Response:
 
 ROUTES = [
     workspace_route("/espace/ecrire", write_page),
-    workspace_route("/espace/ecrire", save, methods=("POST",)),
+    workspace_route("/espace/ecrire", save, methods=("POST",), files=MAX_PHOTOS),
     workspace_route("/espace/verifier", live_check, methods=("POST",)),
 ]
 PUBLIC_ROUTES = [Route("/ecrire.js", script, methods=["GET"])]

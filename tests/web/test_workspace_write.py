@@ -10,13 +10,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from PIL import Image
 from sqlmodel import select
 
+from balise.consent import add_person
 from balise.db import session_scope
-from balise.models import Post
+from balise.models import Organization, Post
+from balise.posts import people_in, photos_of
 from balise.queue.queues import COMPLIANCE
 from balise.queue.worker import run_worker
-from tests.web.conftest import Mailbox, make_team, state
+from balise.web.guard import MAX_UPLOAD
+from tests.web.conftest import Mailbox, make_photo, make_team, state
 from tests.web.test_browser import CHROMIUM
 from tests.web.test_workspace_browser import AXE, review, sign_in, workspace_page
 from tests.web.test_workspace_signoff import browser_of, csrf_of
@@ -96,3 +100,47 @@ def test_an_author_writes_sees_the_flag_fixes_it_and_saves_in_a_browser(
 def test_the_writing_page_needs_a_session(web: str) -> None:
     make_team()
     assert requests.post(f"{web}/espace/verifier", data={"texte": FLAGGED}, timeout=10).status_code == 401
+
+
+def test_a_photo_is_saved_with_the_people_ticked_from_the_registry(web: str, tmp_path: Path) -> None:
+    team = make_team()
+    with session_scope() as session:
+        org = session.get(Organization, team.org_id)
+        assert org
+        lea = add_person(session, org, name="Léa", minor=False, guardian=None, guardian_email=None, actor="test")
+        session.flush()
+        lea_id = lea.id
+    marie = browser_of(web, team.author_id)
+    page = marie.get(f"{web}/espace/ecrire", timeout=10)
+    assert "Léa" in page.text and "Aucun consentement enregistré" in page.text
+    fields = {"csrf": csrf_of(page.text), "texte": FIXED, "plateforme_sandbox": "1", "quand": TOMORROW,
+              f"personne_{lea_id}": "1"}  # fmt: skip
+    photo = make_photo(tmp_path / "atelier.png")
+    upload = {"photos": ("atelier.png", photo.read_bytes())}
+    saved = marie.post(f"{web}/espace/ecrire", data=fields, files=upload, timeout=10)
+    assert saved.status_code == 200, saved.text
+    with session_scope() as session:
+        [post] = session.exec(select(Post)).all()
+        [stored] = photos_of(session, post)
+        assert stored.original_name == "atelier.png"
+        assert [p.name for p in people_in(session, stored)] == ["Léa"]
+
+
+def test_uploads_are_limited_in_size_and_type_and_a_decompression_bomb_is_refused(web: str, tmp_path: Path) -> None:
+    team = make_team()
+    marie = browser_of(web, team.author_id)
+    csrf = csrf_of(marie.get(f"{web}/espace/ecrire", timeout=10).text)
+    fields = {"csrf": csrf, "texte": FIXED, "plateforme_sandbox": "1", "quand": TOMORROW}
+    bomb = tmp_path / "bombe.png"
+    Image.new("1", (20_000, 20_000)).save(bomb)  # 400 megapixels in a few kilobytes
+    for name, content, words in (
+        ("notes.txt", b"pas une image", "« notes.txt » n&#39;est pas une image"),
+        ("bombe.png", bomb.read_bytes(), "« bombe.png » a plus de 100 mégapixels"),
+    ):
+        refused = marie.post(f"{web}/espace/ecrire", data=fields, files={"photos": (name, content)}, timeout=30)
+        assert refused.status_code == 400 and words in refused.text, refused.text
+    huge = marie.post(
+        f"{web}/espace/ecrire", data=fields, files={"photos": ("grosse.jpg", b"0" * (MAX_UPLOAD + 1))}, timeout=30
+    )
+    assert huge.status_code == 413
+    assert posts() == []
