@@ -97,6 +97,17 @@ def test_an_author_writes_sees_the_flag_fixes_it_and_saves_in_a_browser(
     assert post.id and state(post.id) == "awaiting_signoff"
 
 
+def test_what_a_member_typed_comes_back_escaped(web: str) -> None:
+    team = make_team()
+    marie = browser_of(web, team.author_id)
+    csrf = csrf_of(marie.get(f"{web}/espace/ecrire", timeout=10).text)
+    typed = '</textarea><script src="//ailleurs.example/x.js"></script>'
+    again = marie.post(f"{web}/espace/ecrire", data={"csrf": csrf, "texte": typed, "lien": '"><img src=x>'}, timeout=10)
+    assert again.status_code == 400
+    assert "ailleurs.example/x.js\"></script>" not in again.text and "<img src=x>" not in again.text
+    assert "&lt;/textarea&gt;&lt;script" in again.text
+
+
 def test_the_writing_page_needs_a_session(web: str) -> None:
     make_team()
     assert requests.post(f"{web}/espace/verifier", data={"texte": FLAGGED}, timeout=10).status_code == 401
