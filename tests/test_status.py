@@ -16,9 +16,9 @@ from balise.config import reset_settings
 from balise.db import session_scope
 from balise.heartbeat import beat
 from balise.models import Heartbeat, Target, utcnow
-from balise.publisher.publish import publish_target
+from balise.pipeline.due import publish_due
+from balise.pipeline.publish import publish_target
 from balise.queue.worker import run_worker
-from balise.schedule import publish_due
 from tests.conftest import ROOT, run_cli
 from tests.fakes.fixtures import FakeAccount
 from tests.fakes.x_server import FakeX
@@ -91,7 +91,7 @@ def needs_person_post(fake_x: FakeX, monkeypatch: pytest.MonkeyPatch) -> int:
         monkeypatch.setenv(name, value)
     reset_settings()
     post_id, targets = _scheduled(platforms=("x",))
-    assert publish_target(targets[0], "w") == "failed:needs_person"
+    assert publish_target(targets[0], "w")[0] == "failed:needs_person"
     return post_id
 
 

@@ -3,14 +3,13 @@ links); only a POST from that page, with its CSRF token and cookie, decides, onc
 calendar of planned posts, at a secret address (`balise calendar url`). The home page says what
 the server is and which setting email approval still lacks.
 
-Each decision goes through `balise.signoff` exactly as `balise approve` / `balise reject` do,
-with `channel="email"` in the audit log.
+Each decision is one step of `balise.pipeline.signoff`, exactly as `balise approve` / `balise reject`
+call it, with `channel="email"` in the audit log; what it returns runs after the commit.
 """
 
 from __future__ import annotations
 
 import base64
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,14 +30,14 @@ from balise.errors import InvalidInput, PermissionDenied, TransitionRefused
 from balise.i18n import t
 from balise.mail.preview import Preview, preview_of
 from balise.mail.render import stylesheet
-from balise.signoff import LateSignoff
+from balise.pipeline.after_commit import AfterCommit
+from balise.pipeline.signoff import LateSignoff
 from balise.web import links, signin_pages, signoff_pages, workspace, write_pages
-from balise.web.deciding import ACTIONS, after_decision, decide
+from balise.web.after import run_after
+from balise.web.deciding import ACTIONS, decide
 from balise.web.links import LinkRefused, Opened, check_form_token, form_token, new_nonce, open_link, use_link
 from balise.web.readiness import readiness
 from balise.web.render import message, prefix, refusal, render
-
-log = logging.getLogger(__name__)
 
 COOKIE = "balise_form"
 SECURITY_HEADERS = {
@@ -128,19 +127,17 @@ def _route(request: Request) -> tuple[int, str, str]:
     return int(request.path_params["post_id"]), str(request.path_params["token"]), action
 
 
-def _decide(post_id: int, token: str, action: str, form: dict[str, str], nonce: str | None) -> str:
-    """Check the link and the form, spend the link and decide, all in one transaction; then what
-    follows the commit. The news."""
+def _decide(post_id: int, token: str, action: str, form: dict[str, str], nonce: str | None) -> tuple[str, AfterCommit]:
+    """Check the link and the form, spend the link and decide, all in one transaction; the news,
+    and what the decision leaves for after the commit."""
     with session_scope() as session:
         opened = open_link(session, post_id, token)
         check_form_token(opened.link, form.get("csrf", ""), nonce)
         use_link(session, opened)
-        decided = decide(
+        return decide(
             session, opened.org, opened.post, opened.member, action, form, channel="email",
             expected_hash=opened.link.content_hash,
         )  # fmt: skip
-    after_decision(decided)
-    return decided.news
 
 
 async def decision_page(request: Request) -> Response:
@@ -154,7 +151,7 @@ async def decide_by_link(request: Request) -> Response:
     async with request.form(max_files=0, max_fields=10) as raw:
         form = {key: str(value) for key, value in raw.items()}
     try:
-        news = await run_in_threadpool(_decide, post_id, token, action, form, request.cookies.get(COOKIE))
+        news, after = await run_in_threadpool(_decide, post_id, token, action, form, request.cookies.get(COOKIE))
     except LinkRefused as exc:
         return _refused(exc)
     except LateSignoff:
@@ -165,6 +162,7 @@ async def decide_by_link(request: Request) -> Response:
         return refusal(exc.message(), 409)
     except InvalidInput as exc:
         return await _page(request, error=exc.message(), status=400)
+    await run_in_threadpool(run_after, after)  # its publish jobs, and the mail job for its news
     return message(t("web.done_title"), news, 200, ok=True)
 
 

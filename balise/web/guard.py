@@ -26,6 +26,8 @@ from balise.db import session_scope
 from balise.errors import BaliseError, NotFound, PermissionDenied
 from balise.i18n import t
 from balise.organizations import ROLES
+from balise.pipeline.after_commit import AfterCommit
+from balise.web.after import run_after
 from balise.web.render import refusal
 from balise.web.sessions import COOKIE, Visitor, form_token_ok, session_id_of, visitor
 
@@ -40,7 +42,7 @@ class Asked:
     who: Visitor
     params: Mapping[str, Any]
     form: Mapping[str, str]
-    after: list[Callable[[], None]] = field(default_factory=list)  # to run once the work is committed
+    after: list[AfterCommit] = field(default_factory=list)  # the steps' work, run once the page's is committed
     files: tuple[Path, ...] = ()  # uploaded files, in a folder removed after the page
 
 
@@ -63,8 +65,8 @@ def _run(page: Page, roles: tuple[str, ...], session_id: str | None, params: Map
             raise PermissionDenied("workspace.role_required", role=t("workspace.role_" + who.member.role))
         asked = Asked(who, params, form or {}, files=files)
         response = page(session, asked)
-    for step in asked.after:
-        step()
+    if asked.after:
+        run_after(sum(asked.after, AfterCommit()))
     return response
 
 

@@ -1,4 +1,4 @@
-"""The approver's inbox in the workspace: what waits for their sign-off (`balise.signoff.inbox`,
+"""The approver's inbox in the workspace: what waits for their sign-off (`balise.pipeline.signoff.inbox`,
 as `balise signoff inbox` lists it), each post with all `draft show` says, and the approve and
 refuse forms. The four eyes hold on the server: a post that is not in the member's inbox (their
 own, another organization's, no longer waiting) has no page, and `approve` refuses its authors.
@@ -17,9 +17,9 @@ from balise.errors import NotFound
 from balise.i18n import t
 from balise.mail.preview import Preview, preview_of
 from balise.models import Photo, Post
+from balise.pipeline.signoff import inbox
 from balise.posts import get_post, people_in, photos_of
-from balise.signoff import inbox
-from balise.web.deciding import ACTIONS, after_decision, decide
+from balise.web.deciding import ACTIONS, decide
 from balise.web.guard import Asked, workspace_route
 from balise.web.render import message
 from balise.web.workspace import APPROVERS, Shown, consent_rows, page
@@ -74,12 +74,12 @@ def decide_in_workspace(session: Session, asked: Asked) -> Response:
     if action not in ACTIONS:
         raise NotFound("workspace.not_in_inbox", post_id=asked.params["post_id"])
     post = get_post(session, asked.who.org, int(asked.params["post_id"]))
-    decided = decide(
+    news, after = decide(
         session, asked.who.org, post, asked.who.member, action, asked.form, channel="web",
         expected_hash=asked.form.get("version") or None,
     )  # fmt: skip
-    asked.after.append(lambda: after_decision(decided))
-    return message(t("web.done_title"), decided.news, 200, ok=True)
+    asked.after.append(after)
+    return message(t("web.done_title"), news, 200, ok=True)
 
 
 ROUTES = [

@@ -2,13 +2,12 @@
 zone, « demain 10 h » accepted), the live check as the member types (the gate's verdict, reasons
 with their clause and the words concerned, X's weighted length: a small JSON answer that
 `write.js` shows), and the save, which creates the draft and sends it to the gate as
-`balise draft add` does (`posts.create_post`, then `enqueue_check` after the commit).
+`balise draft add` does (`pipeline.draft.add_post`, its check job run after the commit).
 The form works without JavaScript; only the live check needs it.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -21,19 +20,17 @@ from starlette.routing import Route
 from balise.compliance import Draft, check_draft, load_policy
 from balise.config import get_settings
 from balise.consent import people
-from balise.errors import BaliseError, InvalidInput
+from balise.errors import InvalidInput
 from balise.i18n import t
 from balise.organizations import org_zone
+from balise.pipeline.draft import DraftInput, add_post
 from balise.platforms import PLATFORMS
 from balise.platforms.x_length import weighted_length
-from balise.posts import DraftInput, create_post
-from balise.queue.queues import enqueue_check
 from balise.timeparse import parse_when
 from balise.web.guard import Asked, workspace_route
 from balise.web.render import message
 from balise.web.workspace import consent_rows, page
 
-log = logging.getLogger(__name__)
 MAX_PHOTOS = 4  # Facebook and X both take up to 4 photos in one post
 MAX_TEXT = 10_000  # far beyond every platform's limit: the gate says what is too long
 
@@ -92,14 +89,11 @@ def save(session: Session, asked: Asked) -> Response:
             scheduled_at=parse_when(when_text, org_zone(org)), link=form.get("lien", "").strip() or None,
             photos=asked.files, people=_people(session, asked),
         )  # fmt: skip
-        post = create_post(session, org, asked.who.member, draft, get_settings().data_path / "media")
-        session.flush()
+        post, after = add_post(session, org, asked.who.member, draft, get_settings().data_path / "media")
     except InvalidInput as exc:  # raised before anything was written
         return _form_page(session, asked, form, _in_words(exc), 400)
-    assert post.id is not None
-    post_id, version = post.id, post.version
-    asked.after.append(lambda: _check_later(post_id, version))
-    return message(t("workspace.saved_title"), t("workspace.saved", post_id=post_id), 200, ok=True)
+    asked.after.append(after)
+    return message(t("workspace.saved_title"), t("workspace.saved", post_id=post.id), 200, ok=True)
 
 
 def _in_words(exc: InvalidInput) -> str:
@@ -107,13 +101,6 @@ def _in_words(exc: InvalidInput) -> str:
     if "path" in exc.params:
         return InvalidInput(exc.key, **{**exc.params, "path": Path(str(exc.params["path"])).name}).message()
     return exc.message()
-
-
-def _check_later(post_id: int, version: int) -> None:
-    try:
-        enqueue_check(post_id, version)
-    except (BaliseError, OSError) as exc:  # `balise tick` finds the draft waiting for its check
-        log.warning("file d'attente injoignable après l'enregistrement de la publication %s : %s", post_id, exc)
 
 
 async def script(_: Request) -> Response:

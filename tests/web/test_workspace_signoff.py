@@ -16,8 +16,9 @@ from balise.consent import add_person, grant, people
 from balise.db import session_scope
 from balise.models import Member, Organization, SignInLink, utcnow
 from balise.organizations import add_member, create_organization
-from balise.posts import DraftInput, create_post
-from balise.queue.queues import COMPLIANCE, MAIL, enqueue_check
+from balise.pipeline.after_commit import run_after_commit
+from balise.pipeline.draft import DraftInput, add_post
+from balise.queue.queues import COMPLIANCE, MAIL
 from balise.queue.worker import run_worker
 from balise.web.sessions import COOKIE, cookie_value
 from balise.web.signin import make_sign_in_token, sign_in
@@ -60,10 +61,10 @@ def draft_with_people(team: Team, photo: Path, author_id: int | None = None) -> 
             text=JOB_OFFER, platforms=("sandbox", "x"), scheduled_at=utcnow() + timedelta(hours=1), photos=(photo,),
             people=("Léa",),
         )  # fmt: skip
-        post = create_post(session, org, author, draft, get_settings().data_path / "media")
+        post, after = add_post(session, org, author, draft, get_settings().data_path / "media")
         assert post.id
         post_id = post.id
-    enqueue_check(post_id, 1)
+    run_after_commit(after)
     run_worker([COMPLIANCE, MAIL], burst=True, with_scheduler=False)
     assert state(post_id) == "awaiting_signoff"
     return post_id
