@@ -286,6 +286,30 @@ class LoginCode(SQLModel, table=True):
     attempts: int = 0
 
 
+class SignInLink(SQLModel, table=True):
+    """A web sign-in link asked for on the sign-in page: the single-use store of its token (`used_at`)
+    and the record the limits count, per email and per address, including asks for unknown emails."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_id: str | None = Field(default=None, unique=True)  # None: no active member has this email
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    email: str = Field(index=True)  # as typed, lowercased
+    address: str = Field(index=True)  # the asking browser's IP address
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    used_at: datetime | None = _time()
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: its cookie carries `id`, signed; ending the row signs it out everywhere
+    the cookie went, and inactivity (`last_seen`) ends it too."""
+
+    id: str = Field(primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    ended_at: datetime | None = _time()
+
+
 class AccountSnapshot(SQLModel, table=True):
     """An account's audience at one moment; kept for years (annual reports), never pruned."""
 

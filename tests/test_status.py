@@ -85,14 +85,20 @@ def test_all_well_exits_zero(env: dict[str, str]) -> None:
     assert (data["stalled"], data["needs_person"], data["problems"]) == (False, False, [])
 
 
-def test_a_post_that_needs_a_person_exits_one(
-    env: dict[str, str], fake_x: FakeX, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def needs_person_post(fake_x: FakeX, monkeypatch: pytest.MonkeyPatch) -> int:
+    """A post whose X account expired: it failed and needs a person."""
     for name, value in FakeAccount("x", fake_x).env("expired").items():
         monkeypatch.setenv(name, value)
     reset_settings()
     post_id, targets = _scheduled(platforms=("x",))
     assert publish_target(targets[0], "w")[0] == "failed:needs_person"
+    return post_id
+
+
+def test_a_post_that_needs_a_person_exits_one(
+    env: dict[str, str], fake_x: FakeX, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post_id = needs_person_post(fake_x, monkeypatch)
     result = run_cli(["status"], env)
     assert result.returncode == 1, result.stderr
     assert f"Une intervention est nécessaire (publication n° {post_id})" in result.stderr

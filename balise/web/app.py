@@ -10,12 +10,9 @@ call it, with `channel="email"` in the audit log; what it returns runs after the
 from __future__ import annotations
 
 import base64
-import logging
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
 
-from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
@@ -29,27 +26,24 @@ from balise.calendar_feed import calendar_ics
 from balise.compliance.learned import CODES
 from balise.config import get_settings
 from balise.db import session_scope
-from balise.errors import BaliseError, InvalidInput, PermissionDenied, TransitionRefused
+from balise.errors import InvalidInput, PermissionDenied, TransitionRefused
 from balise.i18n import t
 from balise.mail.preview import Preview, preview_of
 from balise.mail.render import stylesheet
-from balise.organizations import org_zone
-from balise.pipeline.after_commit import AfterCommit, run_after_commit
-from balise.pipeline.signoff import LateChoice, LateSignoff, approve, reject
-from balise.states import State
-from balise.timeparse import local_text, parse_when
-from balise.web import links
+from balise.pipeline.after_commit import AfterCommit
+from balise.pipeline.signoff import LateSignoff
+from balise.web import links, signin_pages, signoff_pages, workspace, write_pages
+from balise.web.after import run_after
+from balise.web.deciding import ACTIONS, decide
 from balise.web.links import LinkRefused, Opened, check_form_token, form_token, new_nonce, open_link, use_link
 from balise.web.readiness import readiness
-from balise.web.render import render
+from balise.web.render import message, prefix, refusal, render
 
-log = logging.getLogger(__name__)
-
-ACTIONS = ("approuver", "refuser")
 COOKIE = "balise_form"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Frame-Options": "DENY",
@@ -76,18 +70,8 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
 
 
-def _prefix() -> str:
-    """The path BALISE_PUBLIC_URL puts before the app, when a proxy serves it under a folder."""
-    return urlparse(get_settings().public_url).path.rstrip("/")
-
-
-def _message(title: str, message: str, status: int, ok: bool = False) -> HTMLResponse:
-    html = render("message.html", title=title, message=message, ok=ok, css_href=f"{_prefix()}/style.css")
-    return HTMLResponse(html, status_code=status)
-
-
 def _refused(exc: LinkRefused) -> HTMLResponse:
-    return _message(t("web.refused_title"), t(exc.key, None, **exc.params), exc.status)
+    return refusal(t(exc.key, None, **exc.params), exc.status)
 
 
 def _data_uri(preview: Preview) -> list[str]:
@@ -127,11 +111,10 @@ async def _page(request: Request, error: str | None = None, status: int = 200) -
         member=data.opened.member,
         csrf=form_token(data.opened.link, nonce),
         error=error,
-        css_href=f"{_prefix()}/style.css",
     )
     response = HTMLResponse(html, status_code=status)
     response.set_cookie(
-        COOKIE, nonce, max_age=86400, path=f"{_prefix()}/signature/", httponly=True, samesite="strict",
+        COOKIE, nonce, max_age=86400, path=f"{prefix()}/signature/", httponly=True, samesite="strict",
         secure=get_settings().public_url.startswith("https://"),
     )  # fmt: skip
     return response
@@ -144,13 +127,6 @@ def _route(request: Request) -> tuple[int, str, str]:
     return int(request.path_params["post_id"]), str(request.path_params["token"]), action
 
 
-def _late_choice(form: dict[str, str], opened: Opened) -> LateChoice:
-    when = form.get("quand")
-    if when == "heure":
-        return LateChoice(at=parse_when(form.get("heure", ""), org_zone(opened.org)))
-    return LateChoice(now=when == "maintenant")
-
-
 def _decide(post_id: int, token: str, action: str, form: dict[str, str], nonce: str | None) -> tuple[str, AfterCommit]:
     """Check the link and the form, spend the link and decide, all in one transaction; the news,
     and what the decision leaves for after the commit."""
@@ -158,22 +134,10 @@ def _decide(post_id: int, token: str, action: str, form: dict[str, str], nonce: 
         opened = open_link(session, post_id, token)
         check_form_token(opened.link, form.get("csrf", ""), nonce)
         use_link(session, opened)
-        post, member = opened.post, opened.member
-        if action == "refuser":
-            reason = form.get("motif", "").strip()
-            if not reason:
-                raise InvalidInput("web.reason_required")
-            code = form.get("code") or None
-            after = reject(session, opened.org, post, member, reason=reason, channel="email", code=code)
-            return t("web.rejected", post_id=post_id), after
-        after = approve(
-            session, opened.org, post, member, channel="email", comment=form.get("commentaire", "").strip() or None,
-            late=_late_choice(form, opened), expected_hash=opened.link.content_hash,
+        return decide(
+            session, opened.org, opened.post, opened.member, action, form, channel="email",
+            expected_hash=opened.link.content_hash,
         )  # fmt: skip
-        if post.state != State.SCHEDULED:
-            return t("web.approval_recorded", post_id=post_id), after
-        when = f"{local_text(post.scheduled_at, org_zone(opened.org))} ({opened.org.timezone})"
-    return t("web.approved", post_id=post_id, when=when), after
 
 
 async def decision_page(request: Request) -> Response:
@@ -181,7 +145,7 @@ async def decision_page(request: Request) -> Response:
     return await _page(request)
 
 
-async def decide(request: Request) -> Response:
+async def decide_by_link(request: Request) -> Response:
     """POST: the one request that decides."""
     post_id, token, action = _route(request)
     async with request.form(max_files=0, max_fields=10) as raw:
@@ -193,17 +157,13 @@ async def decide(request: Request) -> Response:
     except LateSignoff:
         return await _page(request, error=t("web.late_choose"), status=409)
     except PermissionDenied as exc:
-        return _message(t("web.refused_title"), exc.message(), 403)
+        return refusal(exc.message(), 403)
     except TransitionRefused as exc:
-        return _message(t("web.refused_title"), exc.message(), 409)
+        return refusal(exc.message(), 409)
     except InvalidInput as exc:
         return await _page(request, error=exc.message(), status=400)
-    try:
-        await run_in_threadpool(run_after_commit, after)  # its publish jobs, and the mail job for its news
-    except (BaliseError, RedisError, OSError) as exc:
-        # Committed: `balise tick` finds the scheduled targets and the notices in the database anyway.
-        log.warning("file d'attente injoignable après la décision sur la publication %s : %s", post_id, exc)
-    return _message(t("web.done_title"), news, 200, ok=True)
+    await run_in_threadpool(run_after, after)  # its publish jobs, and the mail job for its news
+    return message(t("web.done_title"), news, 200, ok=True)
 
 
 def _feed(slug: str, token: str) -> bytes | None:
@@ -223,7 +183,7 @@ async def calendar(request: Request) -> Response:
 async def home(_: Request) -> Response:
     """What this server is and what email approval still lacks, for whoever opens its bare address
     (often the person setting it up); nothing about posts or people."""
-    html = render("home.html", title=t("web.home_title"), ready=readiness(), css_href=f"{_prefix()}/style.css")
+    html = render("home.html", title=t("web.home_title"), ready=readiness())
     return HTMLResponse(html)
 
 
@@ -234,7 +194,7 @@ async def style(_: Request) -> Response:
 async def not_found(_: Request, exc: Any) -> Response:
     status = getattr(exc, "status_code", 404)
     key = "web.method_not_allowed" if status == 405 else "web.not_found"
-    return _message(t("web.refused_title"), t(key), status)
+    return refusal(t(key), status)
 
 
 def create_app() -> ASGIApp:
@@ -243,7 +203,12 @@ def create_app() -> ASGIApp:
         Route("/style.css", style, methods=["GET"]),
         Route("/calendrier/{slug}/{token}.ics", calendar, methods=["GET"]),
         Route("/signature/{post_id:int}/{token}/{action}", decision_page, methods=["GET"]),
-        Route("/signature/{post_id:int}/{token}/{action}", decide, methods=["POST"]),
+        Route("/signature/{post_id:int}/{token}/{action}", decide_by_link, methods=["POST"]),
+        *signin_pages.ROUTES,
+        *workspace.ROUTES,
+        *signoff_pages.ROUTES,
+        *write_pages.ROUTES,
+        *write_pages.PUBLIC_ROUTES,
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
     return SecurityHeaders(app)

@@ -11,8 +11,8 @@ from balise.db import get_engine
 from balise.mail.links import require_secret
 from balise.web.app import create_app
 
-# The token of a sign-off link, and the MAC of a calendar's secret address (before ".ics").
-TOKEN_IN_PATH = re.compile(r"(/signature/\d+/|/calendrier/[^/?\s]+/)[^/?\s]+?(?=\.ics\b|[/?\s]|$)")
+# The token of a sign-off or sign-in link, and the MAC of a calendar's secret address (before ".ics").
+TOKEN_IN_PATH = re.compile(r"(/signature/\d+/|/connexion/|/calendrier/[^/?\s]+/)[^/?\s]+?(?=\.ics\b|[/?\s]|$)")
 
 
 def redact(path: str) -> str:
