@@ -15,6 +15,7 @@ from typing import TypeVar
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
+from balise.comments.fetch import FetchReport, fetch_comments
 from balise.consent import Consequences, sweep
 from balise.db import session_scope
 from balise.errors import BaliseError
@@ -27,8 +28,8 @@ from balise.schedule import DueReport, publish_due
 
 # The order the parts run in. The sweep comes first so that a post whose consent has just
 # expired goes back to the gate instead of to the publisher; mail comes last so that it queues
-# what the other parts wrote to the outbox (the mail worker sends it).
-PARTS = ("consent", "due", "reminders", "mail")
+# what the other parts wrote to the outbox (the mail worker sends it), an urgent comment's too.
+PARTS = ("consent", "due", "reminders", "comments", "mail")
 
 T = TypeVar("T")
 
@@ -42,6 +43,7 @@ class TickReport:
     reminders: int | None
     mail: int | None  # notices put on the mail queue
     failures: dict[str, BaliseError]
+    comments: FetchReport | None = None
 
 
 def tick(now: datetime | None = None) -> TickReport:
@@ -53,8 +55,9 @@ def tick(now: datetime | None = None) -> TickReport:
     swept = _attempt("consent", _sweep, failures)
     due = _attempt("due", lambda: publish_due(now), failures)  # leaves the cron heartbeat
     reminders = _attempt("reminders", _remind, failures)
+    comments = _attempt("comments", lambda: fetch_comments(periodic=True), failures)
     mail = _attempt("mail", _queue_mail, failures)
-    return TickReport(swept, due, reminders, mail, failures)
+    return TickReport(swept, due, reminders, mail, failures, comments)
 
 
 def _attempt(part: str, run: Callable[[], T], failures: dict[str, BaliseError]) -> T | None:

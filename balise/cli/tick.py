@@ -60,6 +60,11 @@ def _done(report: TickReport) -> dict[str, str]:
         done["due"] = t("cli.due_report", **asdict(report.due))
     if report.reminders is not None:
         done["reminders"] = t("tick.reminders_done", count=report.reminders)
+    if report.comments is not None:
+        c = report.comments
+        done["comments"] = " ".join(
+            [t("comments.fetched", new=c.new, urgent=c.urgent, posts=c.posts, gone=c.gone), *c.problems]
+        )
     if report.mail is not None:
         done["mail"] = t("tick.mail_done", count=report.mail)
     return done
@@ -85,6 +90,7 @@ def _as_json(report: TickReport) -> dict[str, Any]:
         "consent": asdict(report.swept) if report.swept is not None else None,
         "due": asdict(report.due) if report.due is not None else None,
         "reminders": report.reminders,
+        "comments": asdict(report.comments) if report.comments is not None else None,
         "mail": report.mail,
         "failures": {part: error.message() for part, error in report.failures.items()},
     }
