@@ -1,0 +1,1 @@
+"""Comments on the organization's posts: what comes back, triaged the policy's way."""
