@@ -1,4 +1,4 @@
-"""Comments: what comes back under the organization's posts, the policy's other half.
+"""Comments on the organization's posts: what comes back, triaged the policy's way.
 
 `fetch` reads them from the platforms, `triage` (the gate's engine) sorts them, `store` keeps
 them once each, `actions` answers, hides, deletes, each audited with who and why.
