@@ -4,8 +4,10 @@ the gate stops. A clear French message, nothing lost, the rest of the inbox stil
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
+from balise.config import reset_settings
 from balise.db import session_scope
 from balise.models import CommentFetch
 from tests.comments.conftest import Published, stored
@@ -102,3 +104,16 @@ def test_an_unknown_comment_number_is_named(published: Published) -> None:
     outcome = run_in_process(["comments", "done", "999", "--as", "Julie"])
 
     assert outcome.code == 2 and "Aucun commentaire n° 999" in outcome.stderr
+
+
+def test_the_inbox_speaks_english_when_asked(published: Published, monkeypatch: pytest.MonkeyPatch) -> None:
+    published.facebook.add_comment(published.remote["facebook"], "Fanny", "Merci pour l'atelier!")
+    run_in_process(["comments", "fetch"])
+    monkeypatch.setenv("BALISE_LANG", "en")
+    reset_settings()
+
+    inbox = run_in_process(["comments"])
+    unknown = run_in_process(["comments", "done", "999", "--as", "Julie"])
+
+    assert "waiting for" in inbox.stdout and "Reply optional" in inbox.stdout, inbox.stdout
+    assert "No comment no. 999" in unknown.stderr
