@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from balise.comments.training import MODEL_PATH, read_comments, version
-from balise.comments.triage import CATEGORIES, FLAGGED, URGENT, Triage, shipped, suggested_reply, triage
+from balise.comments.triage import CATEGORIES, ROWS, URGENT, Triage, shipped, suggested_reply, triage
 from balise.compliance import Draft, check_draft
 from balise.compliance.learned import Model
 
@@ -98,7 +98,7 @@ def test_every_suggested_reply_passes_the_gate(category: str, phone: str | None,
 def test_the_model_file_loads_and_was_built_from_the_current_corpus() -> None:
     model = Model.from_bytes(MODEL_PATH.read_bytes())
     assert model.version == shipped().version == version(read_comments())
-    assert model.coef.shape[0] == len(FLAGGED) and model.flag.shape == (len(FLAGGED),)
+    assert model.coef.shape[0] == len(ROWS) and model.flag.shape == (len(ROWS),)
     again = Model.from_bytes(model.to_bytes())
     texts = ["merci pour l atelier", "mon enfant m a dit quelque chose je fais quoi"]
     assert np.allclose(model.probabilities(texts), again.probabilities(texts), atol=1e-5)
