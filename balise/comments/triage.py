@@ -21,7 +21,10 @@ from balise.i18n import LANGS, t
 
 CATEGORIES = ("help_request", "child_contact", "prejudice", "spam", "ordinary")
 URGENT = frozenset({"help_request", "child_contact"})
-FLAGGED = CATEGORIES[:-1]  # the model's rows: every category but the ordinary one
+FLAGGED = CATEGORIES[:-1]  # every category but the ordinary one
+# The model's rows: each flagged category, and "urgent" (a help request or a child reaching out,
+# learned as one: twice the examples, and the two are often told alike).
+ROWS = (*FLAGGED, "urgent")
 MAX_CHARS = 20_000  # a longer comment is read up to here: the rest changes nothing but the wait
 _EVIDENCE_CHARS = 300
 _ACTIONS = {"help_request": "reply", "child_contact": "reply", "prejudice": "hide", "spam": "hide", "ordinary": "none"}
@@ -61,18 +64,20 @@ def features(text: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def categories(p: np.ndarray, flag: np.ndarray) -> list[str]:
-    """The category of each row of probabilities `p` (texts, FLAGGED): an urgent category that
-    reaches its threshold comes first, then one to hide, else the comment is ordinary."""
+    """The category of each row of probabilities `p` (texts, ROWS): urgent when a row of an urgent
+    category or the "urgent" row reaches its threshold (then the likelier of the two), then a
+    category to hide, else the comment is ordinary."""
     return [CATEGORIES[i] for i in category_indices(p, flag)]
 
 
 def category_indices(p: np.ndarray, flag: np.ndarray) -> np.ndarray:
     """`categories` as indices into CATEGORIES, for the threshold search."""
     ratio = p / flag
-    urgent, hide = ratio[:, :2], ratio[:, 2:]
+    urgent = (ratio[:, :2].max(axis=1) >= 1) | (ratio[:, 4] >= 1)
+    hide = ratio[:, 2:4]
     ordinary = np.full(len(p), CATEGORIES.index("ordinary"))
     to_hide = np.where(hide.max(axis=1) >= 1, 2 + hide.argmax(axis=1), ordinary)
-    return np.where(urgent.max(axis=1) >= 1, urgent.argmax(axis=1), to_hide)
+    return np.where(urgent, ratio[:, :2].argmax(axis=1), to_hide)
 
 
 @cache
