@@ -15,16 +15,16 @@ from typing import TypeVar
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
-from balise.comments.fetch import FetchReport, fetch_comments
-from balise.consent import Consequences, sweep
 from balise.db import session_scope
 from balise.errors import BaliseError
 from balise.mail.outbox import mail_trouble, queue_waiting
 from balise.masking import mask_url_password
 from balise.models import utcnow
 from balise.notify import remind_waiting
-from balise.queue.queues import enqueue_check, enqueue_takedown
-from balise.schedule import DueReport, publish_due
+from balise.pipeline.after_commit import run_after_commit
+from balise.pipeline.comments import FetchReport, fetch_comments
+from balise.pipeline.consent import Consequences, sweep
+from balise.pipeline.due import DueReport, publish_due
 
 # The order the parts run in. The sweep comes first so that a post whose consent has just
 # expired goes back to the gate instead of to the publisher; mail comes last so that it queues
@@ -55,7 +55,7 @@ def tick(now: datetime | None = None) -> TickReport:
     swept = _attempt("consent", _sweep, failures)
     due = _attempt("due", lambda: publish_due(now), failures)  # leaves the cron heartbeat
     reminders = _attempt("reminders", _remind, failures)
-    comments = _attempt("comments", lambda: fetch_comments(periodic=True), failures)
+    comments = _attempt("comments", _fetch_comments, failures)
     mail = _attempt("mail", _queue_mail, failures)
     return TickReport(swept, due, reminders, mail, failures, comments)
 
@@ -76,11 +76,15 @@ def _sweep() -> Consequences:
     """Every organization's posts whose consent expired go back to the gate, then to its queue."""
     with session_scope() as session:
         done = sweep(session, actor="cron")
-    for target_id in done.takedowns:
-        enqueue_takedown(target_id)
-    for post_id, version in done.rechecks:
-        enqueue_check(post_id, version)
+    run_after_commit(done.after)
     return done
+
+
+def _fetch_comments() -> FetchReport:
+    """New comments stored and triaged, urgent ones told; a platform is asked every 5 minutes."""
+    report, after = fetch_comments(periodic=True)
+    run_after_commit(after)
+    return report
 
 
 def _remind() -> int:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from balise.cli import output
-from balise.cli.common import AsOption, JsonOption, acting_member, org_session, send_notices
+from balise.cli.common import AsOption, JsonOption, acting_member, after_commit, org_session
 from balise.i18n import t
 
 if TYPE_CHECKING:
@@ -85,25 +85,25 @@ def fetch() -> None:
 
       balise comments fetch
     """
-    from balise.comments.fetch import fetch_comments
+    from balise.pipeline.comments import fetch_comments
 
     with org_session() as (_, org):
         org_id = org.id
-    report = fetch_comments(org_id)
+    report, after = fetch_comments(org_id)
     output.warn_all(report.problems)
     output.ok(t("comments.fetched", new=report.new, urgent=report.urgent, posts=report.posts, gone=report.gone))
-    if report.notices:
-        send_notices()
+    after_commit(after)
 
 
 def _act(comment_id: int, action: str, as_: str | None, reason: str | None, **reply: object) -> None:
-    from balise.comments.actions import APPROVERS_ONLY, carry_out, plan
+    from balise.pipeline.comments import APPROVERS_ONLY, carry_out, plan
 
     with org_session() as (session, org):
         member = acting_member(session, org, as_, guarded=action in APPROVERS_ONLY)
         planned = plan(session, org, member, comment_id, action, reason=reason, **reply)  # type: ignore[arg-type]
-    comment = carry_out(planned)
+    comment, after = carry_out(planned)
     output.ok(t(f"comments.done_{action}", id=comment.id, platform=comment.platform))
+    after_commit(after)
 
 
 @app.command("reply")
