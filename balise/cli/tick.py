@@ -25,7 +25,9 @@ def tick_command(json_: JsonOption = False) -> None:
 
     3. Rappelle ce qui attend une approbation depuis 24 h : une fois par version et par personne, même chaque minute.
 
-    4. Met en file les courriels en attente : « balise worker » (file mail) les envoie.
+    4. Lit les nouveaux commentaires (une plateforme toutes les 5 minutes au plus) et avertit des urgents.
+
+    5. Met en file les courriels en attente : « balise worker » (file mail) les envoie.
 
     Sans danger en double ou sur plusieurs machines.
 
