@@ -342,3 +342,47 @@ class PostSnapshot(SQLModel, table=True):
     shares: int | None = None
     reach: int | None = None
     notes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Comment(SQLModel, table=True):
+    """A comment or reply under one of the organization's published posts, fetched from its
+    platform, triaged once, then acted on by a person (`balise.comments`).
+
+    States: new -> replied | hidden | deleted | done; hidden -> done (shown again). `answered_at`
+    is the first time a person acted: the response time the activity report and the meeting show.
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("org_id", "platform", "remote_id"),
+        sa.Index("ix_comment_org_state", "org_id", "state"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id")
+    post_id: int = Field(foreign_key="post.id", index=True)
+    target_id: int = Field(foreign_key="target.id")
+    platform: str
+    remote_id: str
+    author: str
+    text: str
+    written_at: datetime = Field(sa_type=UTCDateTime)
+    fetched_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    category: str  # balise.comments.triage.CATEGORIES
+    urgent: bool = False
+    clause: str = ""
+    proposed: str = "none"  # reply | hide | none: what the triage proposes
+    evidence: str = ""
+    state: str = "new"  # new | replied | hidden | deleted | done
+    hidden_on_platform: bool = False
+    gone_at: datetime | None = _time()  # seen deleted on the platform
+    answered_at: datetime | None = _time()
+    reply_remote_id: str | None = None
+
+
+class CommentFetch(SQLModel, table=True):
+    """When an organization's comments were last read on one platform, and when the platform
+    allows the next read (its rate limit's reset): the periodic fetch waits for it."""
+
+    org_id: int = Field(foreign_key="organization.id", primary_key=True)
+    platform: str = Field(primary_key=True)
+    last_at: datetime | None = _time()
+    not_before: datetime | None = _time()

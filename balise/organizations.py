@@ -232,3 +232,20 @@ def set_require_login(session: Session, org: Organization, member: Member, value
     switch = next(name for name, known in LOGIN_SWITCHES.items() if known is value)
     audit.record(session, org_id=org.id, actor=member.name, channel="cli", action="require_login", reason=switch)
     return login_required(org)
+
+
+PHONE = re.compile(r"^[0-9 ()+.\-]{7,25}$")
+
+
+def set_phone(session: Session, org: Organization, member: Member, phone: str) -> str:
+    """The number a person asking for help is invited to call (the suggested replies to comments);
+    admins only, audited. Empty clears it."""
+    require_role(member, "admin")
+    phone = " ".join(phone.split())
+    if phone and (not PHONE.match(phone) or sum(ch.isdigit() for ch in phone) < 7):
+        raise InvalidInput("orgs.bad_phone", phone=phone)
+    org.phone = phone or None
+    session.add(org)
+    assert org.id is not None
+    audit.record(session, org_id=org.id, actor=member.name, channel="cli", action="org_phone", reason=phone or "—")
+    return phone

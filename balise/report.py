@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, func, select
 
+from balise.comments.figures import CommentFigures, comment_figures
 from balise.compliance import load_policy
 from balise.errors import InvalidInput
 from balise.i18n import t
@@ -131,6 +132,7 @@ class ReportData:
     engaging: list[EngagingPost]
     rejections: list[tuple[str, int]]  # reason code -> drafts rejected for it
     signoff: SignoffDelays
+    comments: CommentFigures
 
 
 def gather(session: Session, org: Organization, period: Period) -> ReportData:
@@ -144,6 +146,7 @@ def gather(session: Session, org: Organization, period: Period) -> ReportData:
         engaging=_engaging(session, org, period),
         rejections=_rejections(session, org, period),
         signoff=_signoff(session, org, period),
+        comments=comment_figures(session, org, period.start, period.end),
     )
 
 
@@ -402,6 +405,8 @@ def render_html(data: ReportData) -> str:
         code_label=reason_label,
         median=duration_text(data.signoff.median),
         longest=duration_text(data.signoff.longest),
+        comments_median=duration_text(data.comments.median),
+        comments_p90=duration_text(data.comments.p90),
         short=lambda text: text if len(text) <= 90 else text[:89] + "…",
     )
 
@@ -467,6 +472,16 @@ def render_csv(data: ReportData) -> bytes:
     ]
     for measure, minutes in signoff:
         write(["delais_approbation", "", "", "", measure, minutes])
+    for category, count in data.comments.categories.items():
+        write(["commentaires_par_categorie", "", "", category, "commentaires", count])
+    response: list[tuple[str, int | str]] = [
+        ("traites", len(data.comments.delays)),
+        ("mediane_minutes", _minutes(data.comments.median)),
+        ("p90_minutes", _minutes(data.comments.p90)),
+        ("en_attente", data.comments.waiting),
+    ]
+    for measure, minutes in response:
+        write(["delais_reponse_commentaires", "", "", "", measure, minutes])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -650,6 +665,26 @@ TEMPLATE = """<!DOCTYPE html>
 <p>{{ t('report.signoff_intro') }}</p>
 {% else %}
 <p class="empty">{{ t('report.no_signoff') }}</p>
+{% endif %}
+</section>
+
+<section id="commentaires">
+<h2>{{ t('report.section_comments') }}</h2>
+{% if data.comments.total %}
+<table>
+<tr><th>{{ t('report.comments_category') }}</th><th>{{ t('report.comments_count') }}</th></tr>
+{% for category, count in data.comments.categories.items() %}
+<tr><td>{{ t('comments.category_' + category) }}</td><td>{{ count }}</td></tr>
+{% endfor %}
+</table>
+<div class="figures">
+<div>{{ t('report.comments_answered') }}<div class="figure">{{ data.comments.delays | length }}</div></div>
+<div>{{ t('report.comments_median') }}<div class="figure">{{ comments_median }}</div></div>
+<div>{{ t('report.comments_p90') }}<div class="figure">{{ comments_p90 }}</div></div>
+</div>
+<p>{{ t('report.comments_intro') }}</p>
+{% else %}
+<p class="empty">{{ t('report.no_comments') }}</p>
 {% endif %}
 </section>
 </body>

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from balise.comments.store import oldest_urgent
 from balise.heartbeat import CRON_STALLED, forget_stopped, last
 from balise.models import Organization, Post, PostCount, Target, utcnow
 from balise.pipeline.due import OVERDUE
@@ -29,6 +30,16 @@ class Problem:
 
 
 @dataclass
+class UrgentComment:
+    """The urgent comment that has waited longest without an answer."""
+
+    comment_id: int
+    category: str
+    platform: str
+    since: datetime
+
+
+@dataclass
 class StatusReport:
     counts: dict[str, int]
     queues: dict[str, int] | None
@@ -39,6 +50,7 @@ class StatusReport:
     stalled: bool = False
     stall_reasons: list[str] = field(default_factory=list)
     needs_person: bool = False
+    urgent_comment: UrgentComment | None = None
 
     def exit_code(self) -> int:
         return EXIT_STALLED if self.stalled else EXIT_NEEDS_PERSON if self.needs_person else 0
@@ -59,6 +71,9 @@ def build_status(session: Session, org: Organization) -> StatusReport:
     workers = [(w.name, w.last_seen, True) for w in last(session, "worker")] + [(n, s, False) for n, s in stopped]
     report = StatusReport(counts, queues, queue_error, crons[0].last_seen if crons else None, workers)
     report.problems = _problems(session, org, now)
+    if (urgent := oldest_urgent(session, org)) is not None:
+        assert urgent.id is not None
+        report.urgent_comment = UrgentComment(urgent.id, urgent.category, urgent.platform, urgent.written_at)
     active = sum(counts[s] for s in LIVE)
     if report.cron_last is not None and now - report.cron_last > CRON_STALLED:
         report.stall_reasons.append("cron")

@@ -22,13 +22,14 @@ from balise.masking import mask_url_password
 from balise.models import utcnow
 from balise.notify import remind_waiting
 from balise.pipeline.after_commit import run_after_commit
+from balise.pipeline.comments import FetchReport, fetch_comments
 from balise.pipeline.consent import Consequences, sweep
 from balise.pipeline.due import DueReport, publish_due
 
 # The order the parts run in. The sweep comes first so that a post whose consent has just
 # expired goes back to the gate instead of to the publisher; mail comes last so that it queues
-# what the other parts wrote to the outbox (the mail worker sends it).
-PARTS = ("consent", "due", "reminders", "mail")
+# what the other parts wrote to the outbox (the mail worker sends it), an urgent comment's too.
+PARTS = ("consent", "due", "reminders", "comments", "mail")
 
 T = TypeVar("T")
 
@@ -42,6 +43,7 @@ class TickReport:
     reminders: int | None
     mail: int | None  # notices put on the mail queue
     failures: dict[str, BaliseError]
+    comments: FetchReport | None = None
 
 
 def tick(now: datetime | None = None) -> TickReport:
@@ -53,8 +55,9 @@ def tick(now: datetime | None = None) -> TickReport:
     swept = _attempt("consent", _sweep, failures)
     due = _attempt("due", lambda: publish_due(now), failures)  # leaves the cron heartbeat
     reminders = _attempt("reminders", _remind, failures)
+    comments = _attempt("comments", _fetch_comments, failures)
     mail = _attempt("mail", _queue_mail, failures)
-    return TickReport(swept, due, reminders, mail, failures)
+    return TickReport(swept, due, reminders, mail, failures, comments)
 
 
 def _attempt(part: str, run: Callable[[], T], failures: dict[str, BaliseError]) -> T | None:
@@ -75,6 +78,13 @@ def _sweep() -> Consequences:
         done = sweep(session, actor="cron")
     run_after_commit(done.after)
     return done
+
+
+def _fetch_comments() -> FetchReport:
+    """New comments stored and triaged, urgent ones told; a platform is asked every 5 minutes."""
+    report, after = fetch_comments(periodic=True)
+    run_after_commit(after)
+    return report
 
 
 def _remind() -> int:

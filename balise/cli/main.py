@@ -113,6 +113,10 @@ COMMANDS = {
     "photo": Entry("balise.cli.photo:app", "Photos des publications : qui y apparaît."),
     "calendar": Entry("balise.cli.calendar:app", "Le calendrier des publications prévues."),
     "metrics": Entry("balise.cli.metrics:app", "Mentions J'aime, abonnés et réactions aux publications."),
+    "comments": Entry(
+        "balise.cli.comments:app",
+        "Commentaires sur vos publications : les urgents d'abord, répondre, masquer, supprimer.",
+    ),
     "signoff": Entry(
         "balise.cli.serve:signoff_app", "La deuxième approbation par courriel : rappels aux approbateur·trice·s."
     ),

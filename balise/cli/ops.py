@@ -93,6 +93,8 @@ def status_command(json_: JsonOption = False) -> None:
         data["workers"] = [{"name": n, "last_seen": local_iso(s, zone), "alive": a} for n, s, a in report.workers]
         for problem in data["problems"]:
             problem["since"] = local_iso(problem["since"], zone)
+        if report.urgent_comment is not None:
+            data["urgent_comment"]["since"] = local_iso(report.urgent_comment.since, zone)
         output.print_json(data)
     else:
         _print_status(report, zone)
@@ -126,6 +128,14 @@ def _print_status(report: StatusReport, zone: ZoneInfo) -> None:
         since = local_iso(p.since, zone)
         line = f"[red]•[/red] n° {p.post_id} {p.platform} : {problem} depuis {since} {p.detail or ''}"
         console.print(line, soft_wrap=True)
+    if (urgent := report.urgent_comment) is not None:
+        from balise.models import utcnow
+        from balise.report import duration_text
+
+        output.warn(
+            t("comments.status_urgent", id=urgent.comment_id, category=t(f"comments.category_{urgent.category}"),
+              platform=urgent.platform, waited=duration_text(utcnow() - urgent.since))
+        )  # fmt: skip
     for reason in report.stall_reasons:
         output.error(t("cli.stalled_" + reason))
     if report.needs_person:

@@ -28,7 +28,7 @@ def show(json_: JsonOption = False) -> None:
     with org_session() as (_, org):
         row = {
             "slug": org.slug, "name": org.name, "timezone": org.timezone,
-            "required_signoffs": org.required_signoffs, "require_login": login_required(org),
+            "required_signoffs": org.required_signoffs, "require_login": login_required(org), "phone": org.phone,
             "require_login_source": "org" if org.require_login is not None else "default",
         }  # fmt: skip
     if json_:
@@ -38,19 +38,28 @@ def show(json_: JsonOption = False) -> None:
     output.console.print(t("login.org_signoffs", count=row["required_signoffs"]))
     state = t("login.state_on" if row["require_login"] else "login.state_off")
     output.console.print(t(f"login.org_require_{row['require_login_source']}", state=state))
+    output.console.print(t("orgs.phone_show", phone=row["phone"] or t("orgs.phone_none")))
 
 
 @app.command("set")
 def set_(
     require_login: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--require-login",
             help="on : approuver, passer outre, retirer, retirer un consentement et changer les membres "
             "demandent la personne connectée (balise login); off : --as suffit; default : on si le courriel "
             "est configuré (BALISE_SMTP_URL).",
         ),
-    ],
+    ] = None,
+    phone: Annotated[
+        str | None,
+        typer.Option(
+            "--phone",
+            help="Le numéro de l'organisme, proposé à qui demande de l'aide en commentaire (avec 811 et 911). "
+            "Vide : l'effacer.",
+        ),
+    ] = None,
     as_: AsOption = None,
 ) -> None:
     """Change un réglage de l'organisme (personne administratrice, connectée si l'organisme l'exige).
@@ -60,10 +69,20 @@ def set_(
       balise org set --require-login on --as "Chantal Roy"
 
       balise org set --require-login default
-    """
-    from balise.organizations import login_switch, set_require_login
 
-    value = login_switch(require_login)
+      balise org set --phone "450 555-1234" --as "Chantal Roy"
+    """
+    from balise.errors import InvalidInput
+    from balise.organizations import login_switch, set_phone, set_require_login
+
+    if require_login is None and phone is None:
+        raise InvalidInput("orgs.nothing_to_set")
+    value = login_switch(require_login) if require_login is not None else None
     with org_session() as (session, org):
-        required = set_require_login(session, org, acting_member(session, org, as_, guarded=True), value)
-    output.ok(t("login.org_set_on" if required else "login.org_set_off"))
+        member = acting_member(session, org, as_, guarded=True)
+        required = set_require_login(session, org, member, value) if require_login is not None else None
+        number = set_phone(session, org, member, phone) if phone is not None else None
+    if required is not None:
+        output.ok(t("login.org_set_on" if required else "login.org_set_off"))
+    if number is not None:
+        output.ok(t("orgs.phone_set", phone=number or t("orgs.phone_none")))

@@ -25,7 +25,9 @@ def tick_command(json_: JsonOption = False) -> None:
 
     3. Rappelle ce qui attend une approbation depuis 24 h : une fois par version et par personne, même chaque minute.
 
-    4. Met en file les courriels en attente : « balise worker » (file mail) les envoie.
+    4. Lit les nouveaux commentaires (une plateforme toutes les 5 minutes au plus) et avertit des urgents.
+
+    5. Met en file les courriels en attente : « balise worker » (file mail) les envoie.
 
     Sans danger en double ou sur plusieurs machines.
 
@@ -61,6 +63,11 @@ def _done(report: TickReport) -> dict[str, str]:
         done["due"] = t("cli.due_report", **asdict(report.due))
     if report.reminders is not None:
         done["reminders"] = t("tick.reminders_done", count=report.reminders)
+    if report.comments is not None:
+        c = report.comments
+        done["comments"] = " ".join(
+            [t("comments.fetched", new=c.new, urgent=c.urgent, posts=c.posts, gone=c.gone), *c.problems]
+        )
     if report.mail is not None:
         done["mail"] = t("tick.mail_done", count=report.mail)
     return done
@@ -86,6 +93,7 @@ def _as_json(report: TickReport) -> dict[str, Any]:
         "consent": _swept_json(report.swept) if report.swept is not None else None,
         "due": asdict(report.due) if report.due is not None else None,
         "reminders": report.reminders,
+        "comments": asdict(report.comments) if report.comments is not None else None,
         "mail": report.mail,
         "failures": {part: error.message() for part, error in report.failures.items()},
     }

@@ -52,7 +52,10 @@ def weights(counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Model:
-    """IDF weights, one weight vector and intercept per code, and the decision thresholds."""
+    """IDF weights, one weight vector and intercept per code, and the decision thresholds.
+
+    The gate's codes are `CODES`; the comment triage's model is the same file with its own
+    categories as rows (`balise.comments.triage`)."""
 
     version: str
     idf: np.ndarray  # (features,)
@@ -69,7 +72,7 @@ class Model:
     def scores(self, bags: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         """(texts, codes) probabilities from the texts' bags of n-grams (`bag`)."""
         logits = [self.coef[:, index] @ weights(counts, self.idf[index]) + self.intercept for index, counts in bags]
-        return np.asarray(1.0 / (1.0 + np.exp(-np.array(logits).reshape(-1, len(CODES)))))
+        return np.asarray(1.0 / (1.0 + np.exp(-np.array(logits).reshape(-1, len(self.intercept)))))
 
     def to_bytes(self) -> bytes:
         used = np.flatnonzero(np.abs(self.coef).sum(axis=0))
@@ -87,16 +90,21 @@ class Model:
         used = stored["used"]
         idf = np.ones(N_FEATURES, dtype=np.float32)  # a word never seen in training weighs nothing anyway
         idf[used] = stored["idf"]
-        coef = np.zeros((len(CODES), N_FEATURES), dtype=np.float32)
+        coef = np.zeros((len(stored["intercept"]), N_FEATURES), dtype=np.float32)
         coef[:, used] = stored["coef"]
         certain, veto = (float(v) for v in stored["thresholds"])
         return cls(str(stored["version"]), idf, coef, stored["intercept"], stored["flag"], certain, veto)
 
 
+def packaged(package: str, name: str) -> Model:
+    """A model file shipped inside one of balise's packages (`models/NAME.npz`)."""
+    return Model.from_bytes(resources.files(package).joinpath(f"models/{name}.npz").read_bytes())
+
+
 @cache
 def shipped() -> Model:
-    """The model that ships with balise, read once per process."""
-    return Model.from_bytes(resources.files("balise.compliance").joinpath("models/gate.npz").read_bytes())
+    """The gate's model that ships with balise, read once per process."""
+    return packaged("balise.compliance", "gate")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:

@@ -88,10 +88,17 @@ def fit(
 ) -> Model:
     """Weights learned from `cases` and their bags of n-grams (`bags`): one logistic regression
     per code, classes balanced."""
+    idf, coef, intercept = fit_weights(labels(cases), bags, _C)
+    return Model(version, idf, coef, intercept, flag, certain, veto)
+
+
+def fit_weights(y: np.ndarray, bags: Sequence[Bag], c: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """IDF, weights and intercepts of one balanced logistic regression per column of `y`
+    (texts, codes), over the texts' bags of n-grams: what the gate and the comment triage share."""
     df = np.zeros(N_FEATURES)
     for index, _ in bags:
         df[index] += 1
-    idf = np.log((1 + len(cases)) / (1 + df)) + 1.0
+    idf = np.log((1 + len(bags)) / (1 + df)) + 1.0
     used = np.flatnonzero(df)  # a million hashed columns, a few hundred thousand ever seen
     column = np.zeros(N_FEATURES, dtype=np.int64)
     column[used] = np.arange(len(used))
@@ -103,13 +110,12 @@ def fit(
         ),
         shape=(len(bags), len(used)),
     )
-    coef = np.zeros((len(CODES), N_FEATURES))
-    intercept = np.zeros(len(CODES))
-    for j, code in enumerate(CODES):
-        y = np.array([code in case.codes for case in cases])
-        model = LogisticRegression(C=_C, class_weight="balanced", solver="liblinear").fit(x, y)
+    coef = np.zeros((y.shape[1], N_FEATURES))
+    intercept = np.zeros(y.shape[1])
+    for j in range(y.shape[1]):
+        model = LogisticRegression(C=c, class_weight="balanced", solver="liblinear").fit(x, y[:, j])
         coef[j, used], intercept[j] = model.coef_[0], model.intercept_[0]
-    return Model(version, idf, coef, intercept, flag, certain, veto)
+    return idf, coef, intercept
 
 
 def bags(cases: Sequence[Case]) -> list[Bag]:
@@ -165,13 +171,18 @@ def score(cases: Sequence[Case], found: np.ndarray) -> Figures:
 
 def out_of_writer(cases: Sequence[Case], all_bags: Sequence[Bag]) -> np.ndarray:
     """(cases, codes) probabilities, each case scored by a model built without its writer."""
-    p = np.zeros((len(cases), len(CODES)))
-    for writer in sorted({case.writer for case in cases}):
-        inside = [i for i, case in enumerate(cases) if case.writer != writer]
-        outside = [i for i, case in enumerate(cases) if case.writer == writer]
-        inside_bags = [all_bags[i] for i in inside]
-        flag = np.full(len(CODES), 0.5)
-        model = fit([cases[i] for i in inside], inside_bags, flag=flag, certain=0.5, veto=0, version="")
+    return held_out_scores([case.writer for case in cases], labels(cases), all_bags, _C)
+
+
+def held_out_scores(writers: Sequence[str], y: np.ndarray, all_bags: Sequence[Bag], c: float) -> np.ndarray:
+    """(texts, columns of `y`) probabilities, each text scored by weights (`fit_weights`)
+    learned without its writer's texts."""
+    p = np.zeros(y.shape)
+    for writer in sorted(set(writers)):
+        inside = [i for i, w in enumerate(writers) if w != writer]
+        outside = [i for i, w in enumerate(writers) if w == writer]
+        idf, coef, intercept = fit_weights(y[inside], [all_bags[i] for i in inside], c)
+        model = Model("", idf, coef, intercept, np.full(y.shape[1], 0.5), 0.5, 0.0)
         p[outside] = model.scores([all_bags[i] for i in outside])
     return p
 

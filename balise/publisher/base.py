@@ -74,6 +74,27 @@ class PostMetrics:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class RemoteComment:
+    """A comment or reply someone wrote under one of the account's posts."""
+
+    remote_id: str
+    author: str  # the public name the platform shows; "" when it gives none
+    text: str
+    written_at: datetime
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class CommentThread:
+    """Every comment the platform gave for one post. A comment missing from it was deleted, unless
+    pages were left unread (`complete` False) or it is older than what the platform searches."""
+
+    comments: tuple[RemoteComment, ...]
+    complete: bool = True
+    since: datetime | None = None  # the platform only answers for comments written after this
+
+
 class Platform(Protocol):
     """One social network. Errors are raised as `RetryLater`, `NeedsPerson` or `Permanent`."""
 
@@ -92,3 +113,19 @@ class Platform(Protocol):
     def post_metrics(self, remote_id: str) -> PostMetrics: ...
 
     def check_credentials(self) -> CredentialReport: ...
+
+    def comments(self, remote_id: str) -> CommentThread:
+        """The comments and replies under the post `remote_id`, the account's own left out."""
+        ...
+
+    def hide_comment(self, remote_id: str, hidden: bool) -> None:
+        """Hide (reversibly) or show again; `Permanent` `publisher.comment_gone` if deleted."""
+        ...
+
+    def delete_comment(self, remote_id: str) -> None:
+        """Delete someone's comment; already gone is the goal reached."""
+        ...
+
+    def reply_comment(self, remote_id: str, text: str) -> str:
+        """Answer the comment as the account, in its thread; the answer's id."""
+        ...

@@ -36,7 +36,7 @@ FAILURES = (
 )
 # The failures a healthy integration meets by chance; the chaos benchmark's default mix.
 TRANSIENT = ("5xx", "rate_limit", "timeout", "timeout_after_create", "slow")
-OPERATIONS = ("create", "upload", "delete", "read", "any")
+OPERATIONS = ("create", "upload", "delete", "hide", "read", "any")
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,22 @@ class RecordedPost:
     link: str | None = None
     deleted: bool = False
     metrics: dict[str, int] = field(default_factory=dict)
+    reply_to: str | None = None  # the comment (Facebook) or post (X) this one answers
+
+
+@dataclass
+class RecordedComment:
+    """A comment someone wrote under a post (or under a comment) of the account."""
+
+    id: str
+    parent_id: str  # the post it answers (Facebook: or the comment, for a reply in a thread)
+    author_id: str
+    author: str
+    text: str
+    created_at: datetime
+    hidden: bool = False
+    can_hide: bool = True
+    deleted: bool = False
 
 
 @dataclass
@@ -115,6 +131,7 @@ class FakePlatform:
         self.slow_seconds = slow_seconds
         self.rate_limit_seconds = rate_limit_seconds
         self.posts: list[RecordedPost] = []
+        self.comments: list[RecordedComment] = []
         self.requests: list[Request] = []
         self.reset_at: datetime | None = None  # when the last rate limit told clients to return
         self.lock = threading.RLock()
@@ -178,6 +195,30 @@ class FakePlatform:
         with self.lock:
             self._next_id += 1
             return str(self._next_id)
+
+    def add_comment(
+        self, parent_id: str, author: str, text: str, *, can_hide: bool = True
+    ) -> RecordedComment:
+        """Someone comments on `parent_id` (what a test does in place of a person)."""
+        author_id = str(9_000_000 + sum(map(ord, author)))
+        comment = RecordedComment(
+            self.comment_id(parent_id), parent_id, author_id, author, text, now(), can_hide=can_hide
+        )
+        with self.lock:
+            self.comments.append(comment)
+        return comment
+
+    def comment(self, comment_id: str) -> RecordedComment | None:
+        with self.lock:
+            return next((c for c in self.comments if c.id == comment_id), None)
+
+    def comments_on(self, parent_id: str) -> list[RecordedComment]:
+        with self.lock:
+            return [c for c in self.comments if c.parent_id == parent_id and not c.deleted]
+
+    def comment_id(self, parent_id: str) -> str:
+        """A new comment's id, shaped as the platform shapes it."""
+        return self.new_id()
 
     def record(self, post: RecordedPost) -> RecordedPost:
         with self.lock:
@@ -279,7 +320,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._serve()
 
-    do_POST = do_DELETE = do_GET
+    do_POST = do_DELETE = do_PUT = do_GET
 
     def _serve(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

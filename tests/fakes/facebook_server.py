@@ -19,6 +19,7 @@ from typing import Any
 
 from tests.fakes.base import (
     FakePlatform,
+    RecordedComment,
     RecordedPost,
     Reply,
     Request,
@@ -125,8 +126,10 @@ class FakeFacebook(FakePlatform):
             return "delete"
         if request.method == "POST" and request.path.endswith("/photos"):
             return "upload" if request.form.get("published") == "false" else "create"
-        if request.method == "POST" and request.path.endswith("/feed"):
+        if request.method == "POST" and request.path.endswith(("/feed", "/comments")):
             return "create"
+        if request.method == "POST" and request.form.get("is_hidden") is not None:
+            return "hide"
         return "read"
 
     def token_of(self, request: Request) -> str | None:
@@ -263,6 +266,14 @@ class FakeFacebook(FakePlatform):
             return self.feed(request, version)
         if segments == [self.page_id, "photos"] and method == "POST":
             return self.upload_photo(request)
+        if len(segments) == 2 and segments[1] == "comments" and method == "GET":
+            return self.comment_list(request, segments[0], version)
+        if len(segments) == 2 and segments[1] == "comments" and method == "POST":
+            return self.reply(request, segments[0])
+        if len(segments) == 1 and method == "POST" and self.comment(segments[0]) is not None:
+            return self.hide(request, segments[0])
+        if len(segments) == 1 and method == "DELETE" and self.comment(segments[0]) is not None:
+            return self.delete_comment(request, segments[0])
         if len(segments) == 2 and segments[1] == "insights" and method == "GET":
             return self.insights(request, segments[0])
         if len(segments) == 1 and method == "GET":
@@ -501,6 +512,123 @@ class FakeFacebook(FakePlatform):
             return unsupported("delete", post_id)
         with self.lock:
             post.deleted = True
+        return Reply(200, {"success": True})
+
+    # -- comments (graph-api/reference/object/comments, /reference/comment) -----------------
+
+    def comment_id(self, parent_id: str) -> str:
+        # A comment's id is "<the post's own number>_<the comment's number>".
+        return f"{parent_id.split('_')[-1]}_{self.new_id()}"
+
+    def _root(self, comment: RecordedComment) -> str:
+        parent = self.comment(comment.parent_id)
+        return comment.parent_id if parent is None else self._root(parent)
+
+    def _live_object(self, object_id: str) -> bool:
+        post, comment = self.post(object_id), self.comment(object_id)
+        return (post is not None and not post.deleted) or (comment is not None and not comment.deleted)
+
+    def comment_list(self, request: Request, object_id: str, version: str) -> Reply:
+        """`{object-id}/comments`: `filter=stream` gives every comment of the thread, replies
+        included, oldest first; `toplevel` (the default) only the direct ones."""
+        if not self._live_object(object_id):
+            return unsupported("get", f"{object_id}/comments")
+        if "pages_read_engagement" not in self.scopes(request):
+            return missing_permission(
+                "(#10) This endpoint requires the 'pages_read_engagement' permission", 10
+            )
+        query = request.query
+        stream = query.get("filter") == "stream"
+        with self.lock:
+            chosen = [
+                c
+                for c in self.comments
+                if not c.deleted
+                and (self._root(c) == object_id if stream else c.parent_id == object_id)
+            ]
+        chosen.sort(key=lambda c: (c.created_at, c.id))
+        fields = query.get("fields", "id,message,created_time,from").split(",")
+        limit = min(int(query.get("limit", 25)), 100)
+        start = int(base64.b64decode(query["after"]).decode()) if query.get("after") else 0
+        page = chosen[start : start + limit]
+        body: dict[str, Any] = {"data": [self._comment_item(c, fields) for c in page]}
+        if page:
+            cursors = {
+                "before": base64.b64encode(str(start).encode()).decode(),
+                "after": base64.b64encode(str(start + len(page)).encode()).decode(),
+            }
+            body["paging"] = {"cursors": cursors}
+            if start + limit < len(chosen):
+                token = self.token_of(request)
+                body["paging"]["next"] = (
+                    f"{self.url}/{version}/{object_id}/comments?access_token={token}"
+                    f"&filter={query.get('filter', 'toplevel')}&fields={','.join(fields)}"
+                    f"&limit={limit}&after={cursors['after']}"
+                )
+        return Reply(200, body)
+
+    def _comment_item(self, comment: RecordedComment, fields: list[str]) -> dict[str, Any]:
+        parent = self.comment(comment.parent_id)
+        values: dict[str, Any] = {
+            "id": comment.id,
+            "from": {"name": comment.author, "id": comment.author_id},
+            "message": comment.text,
+            "created_time": fb_time(comment.created_at),
+            "is_hidden": comment.hidden,
+            "can_hide": comment.can_hide,
+            "parent": {"id": parent.id} if parent is not None else None,
+        }
+        return {f: values[f] for f in fields if values.get(f) is not None}
+
+    def reply(self, request: Request, object_id: str) -> Reply:
+        """`POST {comment-id}/comments`: the Page answers in the thread."""
+        refusal = self._may_post(request)
+        if refusal is not None:
+            return refusal
+        if not self._live_object(object_id):
+            return unsupported("post", f"{object_id}/comments")
+        message = request.form.get("message", "")
+        if not message:
+            return graph_error(400, 100, "(#100) Missing message or attachment")
+        comment = RecordedComment(
+            self.comment_id(object_id), object_id, self.page_id, self.page_name, message, now(),
+            can_hide=False,
+        )  # fmt: skip
+        with self.lock:
+            self.comments.append(comment)
+        return Reply(200, {"id": comment.id})
+
+    def _changeable(self, request: Request, comment_id: str, method: str) -> RecordedComment | Reply:
+        """The comment the Page may change, or the Graph API's refusal."""
+        refusal = self._may_post(request)
+        if refusal is not None:
+            return refusal
+        comment = self.comment(comment_id)
+        if comment is None or comment.deleted:
+            return unsupported(method, comment_id)
+        return comment
+
+    def hide(self, request: Request, comment_id: str) -> Reply:
+        """`POST {comment-id}` with `is_hidden`: hidden from everyone but its author and friends."""
+        found = self._changeable(request, comment_id, "post")
+        if isinstance(found, Reply):
+            return found
+        comment = found
+        value = request.form.get("is_hidden")
+        if value not in ("true", "false"):
+            return graph_error(400, 100, "(#100) Param is_hidden must be a boolean")
+        if not comment.can_hide:
+            return graph_error(400, 100, "(#100) This comment cannot be hidden or unhidden")
+        with self.lock:
+            comment.hidden = value == "true"
+        return Reply(200, {"success": True})
+
+    def delete_comment(self, request: Request, comment_id: str) -> Reply:
+        found = self._changeable(request, comment_id, "delete")
+        if isinstance(found, Reply):
+            return found
+        with self.lock:
+            found.deleted = True
         return Reply(200, {"success": True})
 
 

@@ -20,6 +20,7 @@ from oauthlib.oauth1.rfc5849 import signature, utils
 
 from tests.fakes.base import (
     FakePlatform,
+    RecordedComment,
     RecordedPost,
     Reply,
     Request,
@@ -50,6 +51,8 @@ OAUTH_KEYS = {
 URL = re.compile(r"https?://\S+")
 TWEET_ID = re.compile(r"^/2/tweets/(\d+)$")
 TIMELINE = re.compile(r"^/2/users/(\d+)/tweets$")
+HIDDEN = re.compile(r"^/2/tweets/(\d+)/hidden$")
+CONVERSATION = re.compile(r"^conversation_id:(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,15 @@ def invalid_request(parameter: str, value: Any, message: str) -> Reply:
             "detail": "One or more parameters to your request was invalid.",
             "type": "https://api.twitter.com/2/problems/invalid-request",
         },
+    )
+
+
+def tweet_not_found(tweet_id: str) -> Reply:
+    return problem(
+        404,
+        "Not Found Error",
+        f"Could not find tweet with id: [{tweet_id}].",
+        "https://api.twitter.com/2/problems/resource-not-found",
     )
 
 
@@ -160,6 +172,8 @@ class FakeX(FakePlatform):
             return "create"
         if request.method == "POST" and request.path == "/2/media/upload":
             return "upload"
+        if request.method == "PUT":
+            return "hide"
         return "delete" if request.method == "DELETE" else "read"
 
     # -- OAuth 1.0a ------------------------------------------------------------------------
@@ -247,6 +261,10 @@ class FakeX(FakePlatform):
             return self.create_tweet(request)
         if path == "/2/media/upload" and method == "POST":
             return self.upload(request)
+        if path == "/2/tweets/search/recent" and method == "GET":
+            return self.search(request)
+        if (match := HIDDEN.match(path)) and method == "PUT":
+            return self.hide(request, match.group(1))
         if (match := TIMELINE.match(path)) and method == "GET":
             return self.timeline(request, match.group(1))
         if (match := TWEET_ID.match(path)) and method == "GET":
@@ -318,7 +336,15 @@ class FakeX(FakePlatform):
         unknown = [m for m in media_ids if m not in self.media]
         if unknown:
             return invalid_request("media.media_ids", unknown[0], "Your media IDs are invalid.")
-        post = self.record(RecordedPost(self.new_id(), text, now(), media_ids))
+        reply_to = body.get("reply", {}).get("in_reply_to_tweet_id")
+        if reply_to is not None and not self._visible(str(reply_to)):
+            return problem(
+                403,
+                "Forbidden",
+                "You attempted to reply to a Tweet that is deleted or not visible to you.",
+            )
+        post = RecordedPost(self.new_id(), text, now(), media_ids, reply_to=reply_to)
+        self.record(post)
         return Reply(
             201,
             {
@@ -442,15 +468,89 @@ class FakeX(FakePlatform):
             return problem(403, "Forbidden", APP_PERMISSIONS)
         post = self.post(tweet_id)
         if post is None or post.deleted:
-            return problem(
-                404,
-                "Not Found Error",
-                f"Could not find tweet with id: [{tweet_id}].",
-                "https://api.twitter.com/2/problems/resource-not-found",
-            )
+            return tweet_not_found(tweet_id)
         with self.lock:
             post.deleted = True
         return Reply(200, {"data": {"deleted": True}})
+
+    # -- replies (posts/search/api-reference/get-tweets-search-recent, posts/hide-replies) ---
+
+    def _visible(self, tweet_id: str) -> bool:
+        post, comment = self.post(tweet_id), self.comment(tweet_id)
+        return (post is not None and not post.deleted) or (comment is not None and not comment.deleted)
+
+    def _conversation(self, comment: RecordedComment) -> str:
+        parent = self.comment(comment.parent_id)
+        return comment.parent_id if parent is None else self._conversation(parent)
+
+    def search(self, request: Request) -> Reply:
+        """Recent search, as balise uses it: `conversation_id:<id>`, every reply in the thread."""
+        query = request.query
+        match = CONVERSATION.match(query.get("query", "").strip())
+        if match is None:
+            return invalid_request(
+                "query", query.get("query"), "This fake serves only conversation_id:<id> queries."
+            )
+        limit = int(query.get("max_results", 10))
+        if not 10 <= limit <= 100:
+            return invalid_request(
+                "max_results",
+                str(limit),
+                f"The `max_results` query parameter value [{limit}] is not between 10 and 100",
+            )
+        with self.lock:
+            found = [
+                c for c in self.comments
+                if not c.deleted and self._conversation(c) == match.group(1)
+            ]  # fmt: skip
+        found.sort(key=lambda c: (c.created_at, c.id), reverse=True)  # newest first, as X
+        offset = int(query.get("next_token") or 0)
+        page = found[offset : offset + limit]
+        if not page:
+            return Reply(200, {"meta": {"result_count": 0}})
+        data = [
+            {
+                "id": c.id,
+                "text": html.escape(c.text, quote=False),
+                "edit_history_tweet_ids": [c.id],
+                "author_id": c.author_id,
+                "conversation_id": match.group(1),
+                "created_at": x_time(c.created_at),
+                "in_reply_to_user_id": self.user_id,
+                "referenced_tweets": [{"type": "replied_to", "id": c.parent_id}],
+            }
+            for c in page
+        ]
+        users = {
+            c.author_id: {"id": c.author_id, "name": c.author, "username": c.author.lower().replace(" ", "_")}
+            for c in page
+        }
+        meta: dict[str, Any] = {
+            "newest_id": page[0].id,
+            "oldest_id": page[-1].id,
+            "result_count": len(data),
+        }
+        if offset + limit < len(found):
+            meta["next_token"] = str(offset + limit)
+        return Reply(200, {"data": data, "includes": {"users": list(users.values())}, "meta": meta})
+
+    def hide(self, request: Request, tweet_id: str) -> Reply:
+        """`PUT /2/tweets/:id/hidden`: only a reply in a conversation the account started."""
+        if "write" not in self.access_level(request):
+            return problem(403, "Forbidden", APP_PERMISSIONS)
+        comment = self.comment(tweet_id)
+        if comment is None or comment.deleted:
+            return tweet_not_found(tweet_id)
+        if not comment.can_hide:
+            return problem(
+                403, "Forbidden", "You cannot hide or unhide replies to a conversation you do not own."
+            )
+        body = request.json if isinstance(request.json, dict) else {}
+        if not isinstance(body.get("hidden"), bool):
+            return invalid_request("hidden", body.get("hidden"), "The `hidden` field must be a boolean.")
+        with self.lock:
+            comment.hidden = body["hidden"]
+        return Reply(200, {"data": {"hidden": comment.hidden}})
 
 
 if __name__ == "__main__":

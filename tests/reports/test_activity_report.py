@@ -156,7 +156,7 @@ def test_the_report_has_every_section_with_valid_embedded_charts(
     assert result.stdout.strip() == str(output)
     page = read_page(output)
     assert page.lang == "fr"
-    assert page.sections == ["abonnes", "publications", "engagement", "refus", "approbations"]
+    assert page.sections == ["abonnes", "publications", "engagement", "refus", "approbations", "commentaires"]
     assert page.headings[0] == "Abonnés et mentions J'aime"
     images = png_images(page)
     assert len(images) == 2 and all(i.format == "PNG" and i.width > 400 and i.height > 200 for i in images)

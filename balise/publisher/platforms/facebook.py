@@ -26,10 +26,12 @@ from balise.i18n import t
 from balise.platforms import text_with_link
 from balise.publisher.base import (
     AccountMetrics,
+    CommentThread,
     CredentialReport,
     MediaFile,
     PostMetrics,
     Publication,
+    RemoteComment,
     RemotePost,
 )
 from balise.publisher.http import (
@@ -48,6 +50,10 @@ NEEDED_PERMISSIONS = ("pages_manage_posts", "pages_read_engagement", "pages_show
 REACH_METRIC = "post_total_media_view_unique"
 FEED_FIELDS = "id,message,created_time,permalink_url"
 MAX_FEED_PAGES = 10
+# `from` is given to the Page for comments on its own posts (graph-api/reference/comment).
+COMMENT_FIELDS = "id,from,message,created_time,is_hidden,can_hide,parent"
+MAX_COMMENT_PAGES = 20
+GRAPH_TIME = "%Y-%m-%dT%H:%M:%S%z"
 
 # Graph API error codes (guides/error-handling, overview/rate-limiting):
 RATE_LIMIT_CODES = {4, 17, 32, 613, 80001}  # app, user, Page, call-type, Page business use case
@@ -177,8 +183,7 @@ class FacebookPlatform:
             next_url = page.get("paging", {}).get("next")
             if not next_url:
                 return None
-            query = parse_qs(urlparse(next_url).query)
-            args = {key: values[-1] for key, values in query.items() if key != "access_token"}
+            args = _next_args(next_url)
         # Pages left unread may hold the post: "not there" would re-post it. Say "cannot tell".
         raise RetryLater("publisher.search_incomplete", platform=PLATFORM, name=NAME, pages=MAX_FEED_PAGES)
 
@@ -253,6 +258,64 @@ class FacebookPlatform:
             problem=problem,
         )
 
+    def _comment_errors(
+        self, *, creating: bool = False, hiding: bool = False
+    ) -> AbstractContextManager[None]:
+        """As `_errors`, but a comment deleted meanwhile, or one the Page may not hide, is named."""
+
+        def classify_comment(exc: Exception, creating: bool) -> PlatformError:
+            error = {} if isinstance(exc, requests.RequestException) else _graph_error(exc)
+            detail = str(error.get("message") or "")[:300]
+            if error.get("error_subcode") == MISSING_OBJECT_SUBCODE:
+                return Permanent("publisher.comment_gone", platform=PLATFORM, name=NAME, detail=detail)
+            if hiding and error.get("code") == 100:
+                return Permanent("publisher.comment_cannot_hide", platform=PLATFORM, name=NAME, detail=detail)
+            return classify(exc, self.session.last_response, creating=creating)
+
+        return translated(
+            (facebook.GraphAPIError, requests.RequestException), classify_comment, creating=creating
+        )
+
+    def comments(self, remote_id: str) -> CommentThread:
+        # `filter=stream`: every comment of the thread, replies included, in time order.
+        args: dict[str, Any] = {"filter": "stream", "fields": COMMENT_FIELDS, "limit": 100}
+        found: list[RemoteComment] = []
+        for _ in range(MAX_COMMENT_PAGES):
+            with self._comment_errors():
+                page = self.graph.get_connections(remote_id, "comments", **args)
+            for item in page.get("data", []):
+                author = item.get("from") or {}
+                if author.get("id") == self.page_id:  # the Page's own answers
+                    continue
+                found.append(
+                    RemoteComment(
+                        remote_id=str(item["id"]),
+                        author=str(author.get("name") or ""),
+                        text=str(item.get("message") or ""),  # a sticker or a photo has none
+                        written_at=datetime.strptime(item["created_time"], GRAPH_TIME),
+                        hidden=bool(item.get("is_hidden")),
+                    )
+                )
+            next_url = page.get("paging", {}).get("next")
+            if not next_url:
+                return CommentThread(tuple(found))
+            args = _next_args(next_url)
+        return CommentThread(tuple(found), complete=False)
+
+    def hide_comment(self, remote_id: str, hidden: bool) -> None:
+        with self._comment_errors(hiding=True):
+            self.graph.request(
+                f"{self.graph.version}/{remote_id}", post_args={"is_hidden": "true" if hidden else "false"}
+            )
+
+    def delete_comment(self, remote_id: str) -> None:
+        self.delete(remote_id)
+
+    def reply_comment(self, remote_id: str, text: str) -> str:
+        with self._comment_errors(creating=True):
+            result = self.graph.put_object(remote_id, "comments", message=text)
+        return str(result["id"])
+
 
 ADAPTER = FacebookPlatform  # what `publisher.registry` builds for "facebook"
 
@@ -265,6 +328,12 @@ def _message(publication: Publication) -> str:
 def comparable(text: str) -> str:
     """Text as Facebook gives it back, for matching: same characters, spacing aside."""
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _next_args(next_url: str) -> dict[str, Any]:
+    """The query of a Graph `paging.next` address, its token left out (the session sends it)."""
+    query = parse_qs(urlparse(next_url).query)
+    return {key: values[-1] for key, values in query.items() if key != "access_token"}
 
 
 def _url(post_id: str) -> str:

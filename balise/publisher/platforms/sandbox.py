@@ -13,9 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from balise.config import OrganizationAccounts, Settings
+from balise.errors import Permanent
 from balise.private import private_dir, write_private
 from balise.publisher.base import (
     AccountMetrics,
+    CommentThread,
     CredentialReport,
     PostMetrics,
     Publication,
@@ -75,6 +77,18 @@ class SandboxPlatform:
 
     def check_credentials(self) -> CredentialReport:
         return CredentialReport(platform=self.name, ok=True, account=str(self.outbox))
+
+    def comments(self, remote_id: str) -> CommentThread:
+        return CommentThread(())  # nobody comments in the sandbox
+
+    def hide_comment(self, remote_id: str, hidden: bool) -> None:
+        raise Permanent("publisher.comment_gone", platform=self.name, name="sandbox")
+
+    def delete_comment(self, remote_id: str) -> None:
+        raise Permanent("publisher.comment_gone", platform=self.name, name="sandbox")
+
+    def reply_comment(self, remote_id: str, text: str) -> str:
+        raise Permanent("publisher.comment_gone", platform=self.name, name="sandbox")
 
 
 ADAPTER = SandboxPlatform  # what `publisher.registry` builds for "sandbox"

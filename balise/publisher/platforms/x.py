@@ -11,7 +11,7 @@ import html
 import re
 import unicodedata
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -25,10 +25,12 @@ from balise.platforms import text_with_link
 from balise.platforms.x_length import MAX_WEIGHTED_LENGTH, weighted_length
 from balise.publisher.base import (
     AccountMetrics,
+    CommentThread,
     CredentialReport,
     MediaFile,
     PostMetrics,
     Publication,
+    RemoteComment,
     RemotePost,
 )
 from balise.publisher.http import (
@@ -44,6 +46,8 @@ NAME = "X"
 TWEEPY_HOST = "https://api.twitter.com"  # hardcoded in tweepy.client.BaseClient.request
 MAX_TIMELINE_PAGES = 5
 URL = re.compile(r"https?://\S+")
+# Recent search covers the last 7 days (posts/search/introduction); an hour of margin.
+SEARCH_WINDOW = timedelta(days=7) - timedelta(hours=1)
 
 
 class XPlatform:
@@ -220,6 +224,75 @@ class XPlatform:
             expires_at=None,  # OAuth 1.0a access tokens do not expire; they can be revoked
             problem=problem,
         )
+
+    def _comment_errors(self, *, creating: bool = False) -> AbstractContextManager[None]:
+        """As `_errors`, but a reply deleted meanwhile, or one the account may not hide, is named."""
+
+        def classify_comment(exc: Exception, creating: bool) -> PlatformError:
+            if isinstance(exc, tweepy.NotFound) or (
+                isinstance(exc, tweepy.Forbidden) and "deleted or not visible" in str(exc)
+            ):
+                return Permanent("publisher.comment_gone", platform=PLATFORM, name=NAME, detail="")
+            if isinstance(exc, tweepy.Forbidden) and "hide" in str(exc):
+                return Permanent("publisher.comment_cannot_hide", platform=PLATFORM, name=NAME, detail="")
+            return classify(exc, creating=creating)
+
+        return translated(
+            (tweepy.HTTPException, requests.RequestException), classify_comment, creating=creating
+        )
+
+    def comments(self, remote_id: str) -> CommentThread:
+        """The replies of the post's conversation, through recent search (the last 7 days)."""
+        user = self._account()
+        params: dict[str, Any] = {
+            "max_results": 100,
+            "tweet_fields": ["author_id", "created_at", "conversation_id"],
+            "expansions": ["author_id"],
+            "user_fields": ["name", "username"],
+        }
+        found: list[RemoteComment] = []
+        for _ in range(MAX_TIMELINE_PAGES):
+            with self._errors():
+                response = self.client.search_recent_tweets(
+                    f"conversation_id:{remote_id}", user_auth=True, **params
+                )
+            users = {str(u.id): u for u in response.includes.get("users", [])}
+            for tweet in response.data or []:
+                if str(tweet.author_id) == str(user.id):  # the account's own answers
+                    continue
+                author = users.get(str(tweet.author_id))
+                found.append(
+                    RemoteComment(
+                        remote_id=str(tweet.id),
+                        author=author.name if author is not None else "",
+                        text=html.unescape(tweet.text),
+                        written_at=tweet.created_at,
+                    )
+                )
+            next_token = response.meta.get("next_token")
+            if not next_token:
+                return CommentThread(tuple(found), since=datetime.now(UTC) - SEARCH_WINDOW)
+            params["next_token"] = next_token
+        return CommentThread(tuple(found), complete=False)
+
+    def hide_comment(self, remote_id: str, hidden: bool) -> None:
+        with self._comment_errors():
+            if hidden:
+                self.client.hide_reply(remote_id)
+            else:
+                self.client.unhide_reply(remote_id)
+
+    def delete_comment(self, remote_id: str) -> None:
+        # X lets an account delete only its own posts: someone's reply can be hidden, not deleted.
+        raise Permanent("publisher.x_cannot_delete_reply", platform=PLATFORM, name=NAME)
+
+    def reply_comment(self, remote_id: str, text: str) -> str:
+        if (length := weighted_length(text)) > MAX_WEIGHTED_LENGTH:
+            limit = MAX_WEIGHTED_LENGTH
+            raise Permanent("publisher.x_too_long", platform=PLATFORM, length=length, limit=limit)
+        with self._comment_errors(creating=True):
+            response = self.client.create_tweet(text=text, in_reply_to_tweet_id=remote_id)
+        return str(response.data["id"])
 
 
 ADAPTER = XPlatform  # what `publisher.registry` builds for "x"
