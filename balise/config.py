@@ -1,6 +1,7 @@
 """Settings: the environment first, then the TOML file, then defaults.
 
-Nothing else in balise reads `os.environ`. The names are fixed by the design (users' scripts
+Nothing else in balise reads `os.environ`, but `balise.i18n.fallback_lang` (BALISE_LANG, for `--help` and for a message
+about settings that cannot be read). The names are fixed by the design (users' scripts
 and the compose file rely on them), so each field lists its exact environment name.
 """
 
@@ -292,11 +293,6 @@ def _named(err: ErrorDetails, path: Path) -> ConfigError:
     if err["type"] == "extra_forbidden":
         return ConfigError("config.unknown_setting", name=name, path=path)
     return ConfigError("config.invalid_value", name=name, detail=err["msg"])
-
-
-def fallback_lang() -> str:
-    """The language for a message about broken settings, when settings cannot be read."""
-    return "en" if os.environ.get("BALISE_LANG") == "en" else "fr"
 
 
 @cache

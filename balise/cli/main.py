@@ -16,7 +16,7 @@ import typer.main
 from typer._click import core
 from typer._click import exceptions as click
 
-from balise.cli import output
+from balise.cli import help_lang, output
 from balise.cli.common import GLOBAL
 from balise.cli.lazy import Entry, LazyGroup
 from balise.errors import BaliseError, InvalidInput
@@ -184,6 +184,7 @@ def _usage_message(exc: click.ClickException) -> str:
 def _command() -> core.Command:
     """`app` as the Click command it becomes, built once per process: a command, once loaded, keeps
     its Click form, which `main` called in-process (tests) would otherwise rebuild each time."""
+    help_lang.install()
     return typer.main.get_command(app)
 
 
