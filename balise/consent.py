@@ -24,6 +24,7 @@ from balise.i18n import t
 from balise.media.store import keep_evidence
 from balise.models import Consent, Organization, Person, Photo, PhotoPerson, Post, utcnow
 from balise.notify import News, tell_responsible
+from balise.organizations import org_zone
 from balise.platforms import canonical_platforms
 from balise.posts import people_in, photos_of, platforms_of
 from balise.publisher.takedown import withdraw
@@ -120,7 +121,7 @@ def grant(
     )
     session.add(consent)
     signer = f"son parent ou tuteur ({person.guardian_name})" if by_guardian else "la personne elle-même"
-    ends = until.date().isoformat() if until else "sans échéance"
+    ends = last_day(until, org_zone(org)).isoformat() if until else "sans échéance"
     audit.record(
         session, org_id=org.id, actor=actor, channel="cli", action="consent_granted",
         reason=f"{person.name} : {', '.join(consent.platforms)}; {ends}; signé par {signer}",
@@ -128,9 +129,7 @@ def grant(
     return consent
 
 
-def revoke(
-    session: Session, org: Organization, person_name: str, *, reason: str | None, actor: str
-) -> Consequences:
+def revoke(session: Session, org: Organization, person_name: str, *, reason: str | None, actor: str) -> Consequences:
     """Withdraw every current consent of a person, and act on each post that shows them."""
     person = find_person(session, org, person_name)
     now = utcnow()
@@ -230,7 +229,7 @@ def consents(
 
 
 def state_of(consent: Consent, now: datetime) -> str:
-    """"revoked", "expired" or "current", as `balise consent list` shows it."""
+    """ "revoked", "expired" or "current", as `balise consent list` shows it."""
     if consent.revoked_at is not None:
         return "revoked"
     return "expired" if consent.valid_until is not None and consent.valid_until <= now else "current"
@@ -281,6 +280,12 @@ def parse_until(value: str, zone: ZoneInfo) -> datetime:
     if end <= utcnow():
         raise InvalidInput("consent.past_date", value=value)
     return end
+
+
+def last_day(valid_until: datetime, zone: ZoneInfo) -> date:
+    """The last day a consent holds, as it was typed: `valid_until` is the first instant it no longer
+    holds (midnight after `--until`'s day), whose own date is the day after."""
+    return (valid_until - timedelta(microseconds=1)).astimezone(zone).date()
 
 
 MAX_DAYS = 3660  # ten years, longer than any consent form; a far larger number overflows the date
