@@ -28,7 +28,7 @@ from balise.models import (
     Target,
 )
 from balise.platforms import canonical_platforms
-from balise.states import State, content_hash, created, photo_entry, record_edit, transition
+from balise.states import State, content_hash, created, photo_entry, record_edit, state_named, transition
 from balise.timeparse import local_iso
 
 MAX_LINK = 2000  # the longest address browsers and platforms reliably take
@@ -230,9 +230,7 @@ def get_post(session: Session, org: Organization, post_id: int) -> Post:
 def list_posts(session: Session, org: Organization, state: str | None = None) -> list[Post]:
     query = select(Post).where(Post.org_id == org.id).order_by(col(Post.scheduled_at), col(Post.id))
     if state:
-        if state not in {s.value for s in State}:
-            raise InvalidInput("posts.unknown_state", state=state, known=", ".join(s.value for s in State))
-        query = query.where(Post.state == state)
+        query = query.where(Post.state == state_named(state))
     return list(session.exec(query))
 
 

@@ -144,7 +144,10 @@ def _unconfigured_accounts(settings: Settings, owner: AccountOwner, data: dict[s
 
 @app.command("list")
 def list_(
-    state: Annotated[str | None, typer.Option("--state", help="N'afficher que cet état (ex. scheduled).")] = None,
+    state: Annotated[
+        str | None,
+        typer.Option("--state", help="N'afficher que cet état, en français ou en anglais (ex. planifiée, scheduled)."),
+    ] = None,
     json_: JsonOption = False,
 ) -> None:
     """Liste les publications, de la plus proche à la plus lointaine.
@@ -152,6 +155,8 @@ def list_(
     Exemples :
 
       balise draft list
+
+      balise draft list --state planifiée
 
       balise draft list --state awaiting_signoff --json
     """
