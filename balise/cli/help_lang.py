@@ -20,7 +20,7 @@ from typer._click import formatting
 
 from balise.i18n import fallback_lang, t
 
-# Typer's strings that go through its `_` at import time (rich_utils's constants), by name.
+# Typer's strings that its rich help reads from rich_utils's constants, set once at its import.
 RICH_CONSTANTS = {
     "DEPRECATED_STRING": "(deprecated) ",
     "DEFAULT_STRING": "[default: {}]",
@@ -63,7 +63,8 @@ def _localize(command: click_core.Command, ctx: click_core.Context, lang: str) -
 
     for name, english in RICH_CONSTANTS.items():
         setattr(rich_utils, name, words(english, lang))
-    typer_core._ = lambda message: words(message, lang)
+    if isinstance(command, typer_core.TyperGroup):
+        command.subcommand_metavar = words("COMMAND [ARGS]...", lang)
     for param in command.get_params(ctx):
         if param.help:  # type: ignore[attr-defined]
             english = _english_help.setdefault(id(param), param.help)  # type: ignore[attr-defined]
