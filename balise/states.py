@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -21,7 +20,7 @@ from sqlmodel import Session, col, select, update
 
 from balise import audit
 from balise.errors import InvalidInput, TransitionRefused
-from balise.i18n import LANGS, t
+from balise.i18n import LANGS, folded, t
 from balise.models import Approval, ComplianceResult, Photo, PhotoPerson, Post, PostCount, Target, utcnow
 from balise.timeparse import local_iso
 
@@ -39,18 +38,12 @@ class State(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-def _folded(name: str) -> str:
-    """« Planifiée », "planifiee" and "PLANIFIÉE" alike: no case, no accents, no underscores."""
-    decomposed = unicodedata.normalize("NFKD", name.strip().replace("_", " "))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def state_named(typed: str) -> State:
     """A post's state as a person types it: its identifier or its name in French or in English."""
-    wanted = _folded(typed)
+    wanted = folded(typed)
     for state in State:
         names = {state.value, *(t(f"labels.{state.value}", lang=lang) for lang in LANGS)}
-        if wanted in {_folded(name) for name in names}:
+        if wanted in {folded(name) for name in names}:
             return state
     known = ", ".join(t(f"labels.{state.value}") for state in State)
     raise InvalidInput("posts.unknown_state", state=typed, known=known)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+import unicodedata
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -56,6 +57,12 @@ def t(key: str, lang: str | None = None, **params: object) -> str:
     if text is None:
         raise KeyError(f"message inconnu : {key}")
     return text.format(**params) if params else text
+
+
+def folded(name: str) -> str:
+    """A name as typed, compared without case, accents or underscores: « Planifiée » is "planifiee"."""
+    decomposed = unicodedata.normalize("NFKD", name.strip().replace("_", " "))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def day_label(day: date, lang: str | None = None) -> str:
