@@ -1,15 +1,14 @@
 """The consent registry: the people who may appear in photos and what each agreed to.
 
 The gate reads it (`photo_facts`) before sign-off and the publisher just before the platform
-call. Withdrawing a consent reaches every post showing the person: published ones are taken
-down, the ones not yet published go back to the gate, where they now fail.
+call. What a withdrawal or an expiry does to the posts is the pipeline's consent step
+(`balise.pipeline.consent`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,27 +19,12 @@ from balise import audit
 from balise.compliance.photo_rules import ConsentFacts, PersonFacts, PhotoFacts, consent_reasons
 from balise.compliance.policy import load_policy
 from balise.errors import InvalidInput, NotFound
-from balise.i18n import t
 from balise.media.store import keep_evidence
-from balise.models import Consent, Organization, Person, Photo, PhotoPerson, Post, utcnow
-from balise.notify import News, tell_responsible
+from balise.models import Consent, Organization, Person, Post, utcnow
 from balise.organizations import org_zone
 from balise.platforms import canonical_platforms
 from balise.posts import people_in, photos_of, platforms_of
-from balise.publisher.takedown import withdraw
-from balise.states import BACK_TO_GATE, State, record_edit
 from balise.timeparse import check_year, parse_when
-
-TAKEDOWN_REASON = "consentement retiré"
-
-
-@dataclass
-class Consequences:
-    """What a withdrawal or an expiry set off; the caller enqueues after its commit."""
-
-    takedowns: list[int] = field(default_factory=list)  # target ids to delete on their platform
-    withdrawn: list[int] = field(default_factory=list)  # published posts now `withdrawn`
-    rechecks: list[tuple[int, int]] = field(default_factory=list)  # (post id, version) back to the gate
 
 
 def add_person(
@@ -129,40 +113,6 @@ def grant(
     return consent
 
 
-def revoke(session: Session, org: Organization, person_name: str, *, reason: str | None, actor: str) -> Consequences:
-    """Withdraw every current consent of a person, and act on each post that shows them."""
-    person = find_person(session, org, person_name)
-    now = utcnow()
-    current = [c for c in _consents(session, person) if c.revoked_at is None]
-    if not current:
-        raise InvalidInput("consent.nothing_to_revoke", name=person.name)
-    for consent in current:
-        consent.revoked_at, consent.revoke_reason = now, reason
-        session.add(consent)
-    assert org.id is not None
-    audit.record(
-        session, org_id=org.id, actor=actor, channel="cli", action="consent_revoked",
-        reason=f"{person.name}" + (f" : {reason}" if reason else ""),
-    )  # fmt: skip
-    session.flush()
-    return _act_on_posts(session, _posts_showing(session, person), actor=actor, channel="cli", news_of=person.name)
-
-
-def sweep(session: Session, actor: str) -> Consequences:
-    """Posts not yet published whose photos no longer have every consent they need (expired,
-    withdrawn) go back to the gate; `balise tick` runs it every minute."""
-    query = (
-        select(Post)
-        .join(Photo, col(Photo.post_id) == Post.id)
-        .join(PhotoPerson, col(PhotoPerson.photo_id) == Photo.id)
-        .where(col(Post.state).in_([s.value for s in BACK_TO_GATE]))
-        .distinct()
-    )
-    now = utcnow()
-    stale = [post for post in session.exec(query) if consent_problems(session, post, now)]
-    return _act_on_posts(session, stale, actor=actor, channel="cron", news_of=None)
-
-
 def consent_problems(session: Session, post: Post, at: datetime, platforms: Sequence[str] | None = None) -> list[str]:
     """What the registry says against publishing `post` (on `platforms`, default all) at `at`."""
     org = session.get(Organization, post.org_id)
@@ -172,38 +122,7 @@ def consent_problems(session: Session, post: Post, at: datetime, platforms: Sequ
     return [reason.message for reason in consent_reasons(photo_facts(session, post, at), where, rules)]
 
 
-def _act_on_posts(
-    session: Session, posts: Sequence[Post], *, actor: str, channel: str, news_of: str | None
-) -> Consequences:
-    """Published posts are withdrawn (a takedown per platform); posts not yet out are re-gated."""
-    done = Consequences()
-    for post in posts:
-        assert post.id is not None
-        if post.state == State.PUBLISHED:
-            done.takedowns += withdraw(session, post, actor=actor, reason=TAKEDOWN_REASON, channel=channel)
-            done.withdrawn.append(post.id)
-            news = News("consent.withdrawn_news", {"post_id": post.id, "name": news_of or "?"})
-            tell_responsible(session, post, "consent-withdrawn", news)
-        elif post.state in BACK_TO_GATE:
-            what = f"{TAKEDOWN_REASON} ({news_of})" if news_of else t("consent.expired_edit", lang="fr")
-            record_edit(session, post, actor=actor, channel=channel, what=what)
-            done.rechecks.append((post.id, post.version))
-    return done
-
-
-def _posts_showing(session: Session, person: Person) -> list[Post]:
-    query = (
-        select(Post)
-        .join(Photo, col(Photo.post_id) == Post.id)
-        .join(PhotoPerson, col(PhotoPerson.photo_id) == Photo.id)
-        .where(PhotoPerson.person_id == person.id)
-        .distinct()
-        .order_by(col(Post.id))
-    )
-    return list(session.exec(query))
-
-
-def _consents(session: Session, person: Person) -> list[Consent]:
+def consents_of(session: Session, person: Person) -> list[Consent]:
     return list(session.exec(select(Consent).where(Consent.person_id == person.id).order_by(col(Consent.id))))
 
 
@@ -241,7 +160,7 @@ def person_facts(session: Session, person: Person) -> PersonFacts:
         is_minor=person.is_minor,
         consents=tuple(
             ConsentFacts(tuple(c.platforms), c.given_by, c.valid_until, c.revoked_at)
-            for c in _consents(session, person)
+            for c in consents_of(session, person)
         ),
     )
 

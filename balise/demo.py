@@ -11,10 +11,12 @@ from balise.config import get_settings
 from balise.db import session_scope
 from balise.models import Member, Organization, utcnow
 from balise.organizations import DEMO_SLUG, add_member, create_organization, org_zone
-from balise.posts import DraftInput, create_post, current_check, get_post, targets_of
-from balise.queue.queues import COMPLIANCE, PUBLISH, enqueue_check, enqueue_publish
+from balise.pipeline.after_commit import AfterCommit, run_after_commit
+from balise.pipeline.draft import DraftInput, add_post
+from balise.pipeline.signoff import LateChoice, approve
+from balise.posts import current_check, get_post, targets_of
+from balise.queue.queues import COMPLIANCE, PUBLISH
 from balise.queue.worker import run_worker
-from balise.signoff import LateChoice, approve
 from balise.states import State
 
 AUTHOR, APPROVER = "Marie Tremblay (démo)", "Julie Gagnon (démo)"
@@ -73,31 +75,29 @@ def run_demo(step: Callable[[str], None]) -> list[DemoRow]:
     step("setup")
     _setup()
     ids: list[int] = []
+    checks = AfterCommit()
     with session_scope() as session:
         org = session.exec(select(Organization).where(Organization.slug == DEMO_SLUG)).one()
         author = session.exec(select(Member).where(Member.org_id == org.id, Member.name == AUTHOR)).one()
         for text, platforms in DRAFTS:
             draft = DraftInput(text=text, platforms=platforms, scheduled_at=utcnow())
-            post = create_post(session, org, author, draft, get_settings().data_path / "media")
+            post, after = add_post(session, org, author, draft, get_settings().data_path / "media")
             assert post.id is not None
             ids.append(post.id)
-    for post_id in ids:
-        enqueue_check(post_id, 1)
+            checks += after
+    run_after_commit(checks)
     step("compliance")
     run_worker([COMPLIANCE], burst=True, with_scheduler=False)
     step("signoff")
     with session_scope() as session:
         org = session.exec(select(Organization).where(Organization.slug == DEMO_SLUG)).one()
         approver = session.exec(select(Member).where(Member.org_id == org.id, Member.name == APPROVER)).one()
-        to_publish = []
+        publishes = AfterCommit()
         for post_id in ids:
             post = get_post(session, org, post_id)
             if post.state == State.AWAITING_SIGNOFF:
-                approve(session, org, post, approver, channel="demo", late=LateChoice(now=True))
-                to_publish += [(t.id, t.attempts) for t in targets_of(session, post)]
-    for target_id, attempts in to_publish:
-        assert target_id is not None
-        enqueue_publish(target_id, attempts)
+                publishes += approve(session, org, post, approver, channel="demo", late=LateChoice(now=True))
+    run_after_commit(publishes)
     step("publish")
     run_worker([PUBLISH], burst=True, with_scheduler=False)
     return _rows(ids)

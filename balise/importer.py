@@ -23,8 +23,9 @@ from balise.errors import BaliseError, InvalidInput
 from balise.i18n import t
 from balise.models import Member, Organization, Post
 from balise.organizations import org_zone
+from balise.pipeline.after_commit import AfterCommit
+from balise.pipeline.draft import DraftInput, create_post
 from balise.platforms import canonical_platforms
-from balise.posts import DraftInput, create_post
 from balise.timeparse import parse_when
 
 # Column names as the template writes them, and their French spellings.
@@ -138,11 +139,11 @@ def import_csv(
     media_dir: Path,
     now: datetime | None = None,
     track: Callable[[Sequence[CsvRow]], Iterable[CsvRow]] = iter,
-) -> list[Post]:
-    """One draft per row of `path`, in the caller's transaction; `ImportRefused` naming every wrong row.
+) -> tuple[list[Post], AfterCommit]:
+    """One draft per row of `path`, in the caller's transaction, and their checks for after its
+    commit; `ImportRefused` naming every wrong row.
 
-    The caller must not commit after `ImportRefused` (`db.session_scope` rolls back) and enqueues
-    the gate only after its commit.
+    The caller must not commit after `ImportRefused` (`db.session_scope` rolls back).
     """
     zone = org_zone(org)
     posts: list[Post] = []
@@ -155,7 +156,7 @@ def import_csv(
             errors.append(RowError(row.row, exc))
     if errors:
         raise ImportRefused(path, errors)
-    return posts
+    return posts, sum((AfterCommit.check(post) for post in posts), AfterCommit())
 
 
 def _draft(row: CsvRow, base: Path, zone: ZoneInfo, now: datetime | None) -> DraftInput:

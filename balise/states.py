@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -74,6 +74,8 @@ PLANNED = frozenset(State) - {S.REJECTED, S.CANCELLED, S.WITHDRAWN}
 CONFIRMED = frozenset({S.SCHEDULED, S.PUBLISHING, S.PUBLISHED})
 # The moves that start and end a sign-off (the gate's go-ahead, the approval): the report's delays.
 SIGNOFF_SPAN = (S.AWAITING_SIGNOFF, S.SCHEDULED)
+# A post signed off this long after its time is late: the approver chooses now or a new time.
+LATE_GRACE = timedelta(minutes=1)
 # A target in one of these is done: nothing more is sent for it.
 TARGET_FINAL = frozenset({T.PUBLISHED, T.FAILED, T.DELETED})
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from balise.heartbeat import CRON_STALLED, forget_stopped, last
 from balise.models import Organization, Post, PostCount, Target, utcnow
-from balise.schedule import OVERDUE
+from balise.pipeline.due import OVERDUE
 from balise.states import LIVE, State, TargetState
 
 RECENT = timedelta(days=30)  # failed targets older than this no longer clutter the status

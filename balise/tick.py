@@ -15,15 +15,15 @@ from typing import TypeVar
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
-from balise.consent import Consequences, sweep
 from balise.db import session_scope
 from balise.errors import BaliseError
 from balise.mail.outbox import mail_trouble, queue_waiting
 from balise.masking import mask_url_password
 from balise.models import utcnow
 from balise.notify import remind_waiting
-from balise.queue.queues import enqueue_check, enqueue_takedown
-from balise.schedule import DueReport, publish_due
+from balise.pipeline.after_commit import run_after_commit
+from balise.pipeline.consent import Consequences, sweep
+from balise.pipeline.due import DueReport, publish_due
 
 # The order the parts run in. The sweep comes first so that a post whose consent has just
 # expired goes back to the gate instead of to the publisher; mail comes last so that it queues
@@ -73,10 +73,7 @@ def _sweep() -> Consequences:
     """Every organization's posts whose consent expired go back to the gate, then to its queue."""
     with session_scope() as session:
         done = sweep(session, actor="cron")
-    for target_id in done.takedowns:
-        enqueue_takedown(target_id)
-    for post_id, version in done.rechecks:
-        enqueue_check(post_id, version)
+    run_after_commit(done.after)
     return done
 
 

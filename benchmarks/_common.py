@@ -28,11 +28,11 @@ from sqlmodel import col
 from balise.config import get_settings, reset_settings
 from balise.db import reset_engine, session_scope
 from balise.models import Member, Organization, Post
-from balise.posts import DraftInput, create_post, targets_of
+from balise.pipeline.after_commit import AfterCommit, run_after_commit
+from balise.pipeline.draft import DraftInput, create_post
+from balise.pipeline.signoff import LateChoice, approve
 from balise.queue.connection import reset_redis
 from balise.queue.embedded import EmbeddedRedis
-from balise.queue.queues import enqueue_publish
-from balise.signoff import LateChoice, approve
 from tests.fakes.fixtures import FakeAccount
 from tests.fakes.x_server import FakeX
 from tests.helpers import make_org
@@ -170,7 +170,7 @@ def drafts(times: Sequence[datetime], platforms: tuple[str, ...], first: int = 0
 
 def gate(post_ids: Sequence[int]) -> None:
     """Run the compliance gate on every draft, the way a worker does (burst, in process)."""
-    from balise.checking import check_post
+    from balise.pipeline.check import check_post
 
     for post_id in post_ids:
         check_post(post_id, 1)
@@ -179,7 +179,7 @@ def gate(post_ids: Sequence[int]) -> None:
 def sign_off(post_ids: Sequence[int], *, enqueue: bool = True) -> list[int]:
     """The approver signs every post off (now, if late); each target is queued for its time, as the CLI does."""
     _, _, approver_id = _people()
-    jobs: list[tuple[int, datetime]] = []
+    after = AfterCommit()
     with session_scope() as session:
         approver = session.get(Member, approver_id)
         assert approver
@@ -188,12 +188,10 @@ def sign_off(post_ids: Sequence[int], *, enqueue: bool = True) -> list[int]:
             assert post
             org = session.get(Organization, post.org_id)
             assert org
-            approve(session, org, post, approver, channel="cli", late=LateChoice(now=True))
-            jobs += [(t.id, t.due_at) for t in targets_of(session, post) if t.id is not None]
+            after += approve(session, org, post, approver, channel="cli", late=LateChoice(now=True))
     if enqueue:
-        for target_id, due in jobs:
-            enqueue_publish(target_id, 0, due)
-    return [target_id for target_id, _ in jobs]
+        run_after_commit(after)
+    return [job.target_id for job in after.publishes]
 
 
 def _people() -> tuple[int, int, int]:

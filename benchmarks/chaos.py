@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `tests.fakes`
 
 from balise.db import session_scope  # noqa: E402
 from balise.models import Post, Target, utcnow  # noqa: E402
-from balise.schedule import publish_due  # noqa: E402
+from balise.pipeline.due import publish_due  # noqa: E402
 from benchmarks._common import Worker, drafts, gate, installation, load_note, sign_off, workers  # noqa: E402
 from tests.fakes.base import TRANSIENT, FakePlatform  # noqa: E402
 from tests.fakes.facebook_server import FakeFacebook  # noqa: E402

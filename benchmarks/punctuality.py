@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from balise.db import session_scope  # noqa: E402
 from balise.models import Target, utcnow  # noqa: E402
-from balise.schedule import publish_due  # noqa: E402
+from balise.pipeline.due import publish_due  # noqa: E402
 from benchmarks._common import (  # noqa: E402
     drafts,
     gate,

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from balise.db import get_engine, session_scope  # noqa: E402
 from balise.models import Organization, Post, PostCount, Target, utcnow  # noqa: E402
-from balise.schedule import due_work  # noqa: E402
+from balise.pipeline.due import due_work  # noqa: E402
 from balise.status import build_status  # noqa: E402
 from benchmarks._common import installation, load_note  # noqa: E402
 from tests.helpers import make_org  # noqa: E402

@@ -9,7 +9,6 @@ from datetime import timedelta
 from sqlmodel import Session, SQLModel, col, select
 from typer.testing import CliRunner
 
-from balise.checking import record_verdict
 from balise.cli.main import main
 from balise.compliance import Verdict
 from balise.config import get_settings
@@ -17,7 +16,9 @@ from balise.db import session_scope
 from balise.login import SESSION_LIFETIME, open_session
 from balise.models import AuditEvent, Member, Organization, Post, Target, utcnow
 from balise.organizations import add_member, create_organization
-from balise.posts import DraftInput, create_post, targets_of
+from balise.pipeline.check import record_verdict
+from balise.pipeline.draft import DraftInput, create_post
+from balise.posts import targets_of
 from balise.queue.queues import COMPLIANCE, enqueue_check
 from balise.queue.worker import run_worker
 

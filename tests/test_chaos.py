@@ -13,8 +13,7 @@ from balise.config import reset_settings
 from balise.errors import RetryLater
 from balise.models import utcnow
 from balise.publisher.base import Publication
-from balise.publisher.publish import publish_target
-from balise.queue import worker
+from balise.queue import jobs, worker
 from balise.queue.connection import get_redis
 from balise.queue.queues import PUBLISH, enqueue_publish, queue
 from benchmarks.chaos import ChaosConfig, run_chaos
@@ -75,7 +74,7 @@ def test_an_uncertain_post_is_looked_for_again_without_waiting_for_cron(
     reset_settings()
     _, (target_id,) = _scheduled(platforms=("x",))
     fake_x.fail_next("5xx")  # maybe posted: the target waits out its back-off, then looks first
-    assert publish_target(target_id, "w") == "uncertain"
+    assert jobs.publish(target_id) == "uncertain"  # the job runs the step's after-commit work
     assert _scheduled_at(f"publish-{target_id}-1-at") > datetime.now(UTC)
 
 

@@ -14,11 +14,11 @@ from balise.db import session_scope
 from balise.errors import TransitionRefused
 from balise.heartbeat import beat
 from balise.models import Heartbeat, Member, Notice, Post, Target, utcnow
-from balise.posts import edit_post
-from balise.publisher.publish import publish_target
+from balise.pipeline.draft import edit_post
+from balise.pipeline.due import publish_due
+from balise.pipeline.publish import publish_target
 from balise.queue.queues import PUBLISH
 from balise.queue.worker import run_worker
-from balise.schedule import publish_due
 from balise.states import State
 from tests.conftest import run_cli
 from tests.test_pipeline import _crash_mid_publish, _scheduled, outbox
@@ -38,7 +38,7 @@ def test_a_failure_after_the_platform_accepted_never_resends(env: dict[str, str]
 
 def test_an_edit_after_publication_does_not_republish(env: dict[str, str]) -> None:
     post_id, targets = _scheduled()
-    assert publish_target(targets[0], "w") == "published"
+    assert publish_target(targets[0], "w")[0] == "published"
     with pytest.raises(TransitionRefused), session_scope() as session:
         post = session.get(Post, post_id)
         marie = session.exec(select(Member).where(Member.name == "Marie")).one()

@@ -15,10 +15,10 @@ from balise.config import get_settings
 from balise.db import session_scope
 from balise.errors import InvalidInput
 from balise.models import AuditEvent, ComplianceResult, Member, Organization, Post, utcnow
-from balise.posts import DraftInput, create_post
+from balise.pipeline.draft import DraftInput, create_post
+from balise.pipeline.signoff import LateChoice, approve
 from balise.queue.queues import COMPLIANCE
 from balise.queue.worker import run_worker
-from balise.signoff import LateChoice, approve
 from balise.states import State, transition
 from balise.timeparse import parse_when
 from tests.conftest import run_cli
@@ -139,5 +139,5 @@ def test_a_late_signoff_cannot_move_a_post_into_quiet_hours(env: dict[str, str],
                 approve(session, org, post, approver, channel="cli", late=LateChoice(at=new_time))
             assert "heures calmes (21 h à 7 h)" in caught.value.message(lang="fr")
         else:
-            assert approve(session, org, post, approver, channel="cli", late=LateChoice(at=new_time))
+            assert approve(session, org, post, approver, channel="cli", late=LateChoice(at=new_time)).publishes
     assert state_of(post_id) == (State.AWAITING_SIGNOFF if refused else State.SCHEDULED)

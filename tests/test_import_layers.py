@@ -2,8 +2,10 @@
 
 The platform facts are neutral ground that the gate and the adapters share; the gate knows
 nothing of the publisher; an adapter knows one platform's API and nothing of the database, the
-queue, the web or the command line. An import written inside a function to get around these
-rules (or around a cycle) is refused too, except the ones listed below.
+queue, the web, the command line or the pipeline. The pipeline's steps know nothing of their
+callers (the command line, the web app); the queue's jobs call the steps; the core (everything
+but `balise.cli` and `balise.web`) imports neither edge. An import written inside a function to
+get around these rules (or around a cycle) is refused too, except the ones listed below.
 """
 
 from __future__ import annotations
@@ -28,14 +30,6 @@ FUNCTION_IMPORTS_TOLERATED = {
     ("balise/compliance/training.py", "balise.compliance.policy"): (
         "the training script's entry point; the policy is read only when it runs"
     ),
-    ("balise/publisher/publish.py", "balise.queue.queues"): (
-        "cycle: queue.jobs imports publisher.publish, which enqueues its own retry"
-    ),
-    ("balise/publisher/publish.py", "balise.audit"): "the publish job's logic writes audit events itself",
-    ("balise/publisher/takedown.py", "balise.queue.queues"): (
-        "cycle: queue.jobs imports publisher.takedown, which enqueues its own retry"
-    ),
-    ("balise/publisher/takedown.py", "balise.audit"): "the takedown job's logic writes audit events itself",
 }
 # What balise/platforms may import of balise besides itself, and why.
 PLATFORMS_MAY_IMPORT = {
@@ -50,7 +44,24 @@ ADAPTERS_MAY_NOT_IMPORT = (
     "balise.pipeline",
     "balise.compliance",
 )
-CHECKED_FOR_FUNCTION_IMPORTS = ("balise/platforms/", "balise/compliance/", "balise/publisher/")
+CHECKED_FOR_FUNCTION_IMPORTS = (
+    "balise/platforms/",
+    "balise/compliance/",
+    "balise/publisher/",
+    "balise/pipeline/",
+    "balise/queue/jobs.py",
+    "balise/mail/",
+    "balise/posts.py",
+    "balise/consent.py",
+    "balise/states.py",
+    "balise/tick.py",
+)
+EDGES = ("balise.cli", "balise.web")  # the callers: they parse, call one step, show the outcome
+# The one place that puts a step's jobs on a queue once its transaction is committed, and the
+# queue's own modules (and the mail job, which queues its notices' next tries).
+MAY_ENQUEUE = ("balise/pipeline/after_commit.py", "balise/queue/", "balise/mail/outbox.py")
+# What `balise/publisher/` keeps: the adapters behind one interface, and how one is found.
+PUBLISHER = {"__init__.py", "base.py", "http.py", "registry.py"}
 
 
 @dataclass(frozen=True)
@@ -154,6 +165,45 @@ def test_no_new_import_of_balise_inside_a_function() -> None:
     assert not wrong, "importez au début du module (un cycle dit qu'un module est au mauvais endroit) :\n" + "\n".join(
         wrong
     )
+
+
+def test_the_pipeline_imports_nothing_of_the_command_line_or_the_web() -> None:
+    wrong = [str(i) for i in _from("balise/pipeline/") if any(_within(i.module, edge) for edge in EDGES)]
+    assert not wrong, "une étape du pipeline ne connaît pas qui l'appelle :\n" + "\n".join(wrong)
+
+
+def test_the_core_imports_nothing_of_the_command_line_or_the_web() -> None:
+    core = [i for i in IMPORTS if not i.file.startswith(("balise/cli/", "balise/web/"))]
+    wrong = [str(i) for i in core if any(_within(i.module, edge) for edge in EDGES)]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_queues_jobs_call_pipeline_steps() -> None:
+    jobs = {i.module for i in _from("balise/queue/jobs.py")}
+    assert {"balise.pipeline.check", "balise.pipeline.publish", "balise.pipeline.takedown"} <= jobs
+    assert not [m for m in jobs if _within(m, "balise.publisher")], "a job calls a step, never an adapter itself"
+
+
+def test_the_publisher_keeps_only_the_adapters_and_imports_nothing_of_the_pipeline() -> None:
+    publisher = BALISE / "publisher"
+    assert {p.name for p in publisher.glob("*.py")} == PUBLISHER
+    wrong = [str(i) for i in _from("balise/publisher/") if _within(i.module, "balise.pipeline")]
+    assert not wrong, "\n".join(wrong)
+
+
+def _enqueuers() -> list[str]:
+    """Every module that imports an `enqueue_*` function of the queue, with where."""
+    found = []
+    for path in sorted(BALISE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and any(a.name.startswith("enqueue") for a in node.names):
+                found.append(f"{path.relative_to(BALISE.parent).as_posix()}:{node.lineno}")
+    return found
+
+
+def test_steps_enqueue_only_by_returning_their_after_commit_work() -> None:
+    wrong = [place for place in _enqueuers() if not place.startswith(MAY_ENQUEUE)]
+    assert not wrong, "rendez le travail dans un AfterCommit (balise/pipeline/after_commit.py) :\n" + "\n".join(wrong)
 
 
 @pytest.mark.parametrize(

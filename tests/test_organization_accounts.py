@@ -16,13 +16,14 @@ from balise.db import session_scope
 from balise.metrics import collect_metrics
 from balise.models import AccountSnapshot, Member, Organization, Post
 from balise.organizations import add_member, create_organization
+from balise.pipeline.after_commit import run_after_commit
+from balise.pipeline.signoff import approve
+from balise.pipeline.takedown import retract
 from balise.posts import targets_of
 from balise.publisher.base import Publication
 from balise.publisher.registry import get_platform
-from balise.publisher.takedown import retract
-from balise.queue.queues import PUBLISH, TAKEDOWN, enqueue_publish, enqueue_takedown
+from balise.queue.queues import PUBLISH, TAKEDOWN, enqueue_publish
 from balise.queue.worker import run_worker
-from balise.signoff import approve
 from balise.states import State
 from tests.conftest import run_cli
 from tests.fakes import x_server as xs
@@ -215,9 +216,8 @@ def take_down(post_id: int, approver_id: int) -> None:
     with session_scope() as session:
         post, approver = session.get(Post, post_id), session.get(Member, approver_id)
         assert post and approver
-        to_take_down = retract(session, post, approver, reason="Consentement retiré", channel="cli")
-    for target_id in to_take_down:
-        enqueue_takedown(target_id)
+        after = retract(session, post, approver, reason="Consentement retiré", channel="cli")
+    run_after_commit(after)
     run_worker([TAKEDOWN], burst=True, with_scheduler=False)
 
 

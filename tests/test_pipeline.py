@@ -9,17 +9,18 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select, update
 
-from balise.checking import check_post
 from balise.config import get_settings
 from balise.db import session_scope
 from balise.errors import PermissionDenied
 from balise.models import ComplianceResult, Member, Organization, Post, Target, utcnow
-from balise.posts import edit_post, get_post, targets_of
-from balise.publisher.publish import publish_target
+from balise.pipeline.check import check_post
+from balise.pipeline.draft import edit_post
+from balise.pipeline.due import publish_due
+from balise.pipeline.publish import publish_target
+from balise.pipeline.signoff import LateChoice, LateSignoff, approve
+from balise.posts import get_post, targets_of
 from balise.queue.queues import COMPLIANCE, PUBLISH, enqueue_check, enqueue_publish
 from balise.queue.worker import run_worker
-from balise.schedule import publish_due
-from balise.signoff import LateChoice, LateSignoff, approve
 from balise.states import State
 from tests.helpers import make_org, make_post, state_of
 
@@ -85,8 +86,8 @@ def test_a_draft_too_long_for_x_is_rejected_by_the_gate(env: dict[str, str]) -> 
 def test_a_compliance_job_run_twice_stores_one_verdict(env: dict[str, str]) -> None:
     org, author, _ = make_org()
     post_id = make_post(org, author, text=JOB_OFFER)
-    assert check_post(post_id, 1) == "approved"
-    assert check_post(post_id, 1) == "skipped"
+    assert check_post(post_id, 1)[0] == "approved"
+    assert check_post(post_id, 1)[0] == "skipped"
     with session_scope() as session:
         count = session.exec(select(func.count()).select_from(ComplianceResult)).one()
     assert count == 1
@@ -94,15 +95,15 @@ def test_a_compliance_job_run_twice_stores_one_verdict(env: dict[str, str]) -> N
 
 def test_a_publish_job_run_twice_publishes_once(env: dict[str, str]) -> None:
     _, targets = _scheduled()
-    assert publish_target(targets[0], "w1") == "published"
-    assert publish_target(targets[0], "w2") == "skipped:published"
+    assert publish_target(targets[0], "w1")[0] == "published"
+    assert publish_target(targets[0], "w2")[0] == "skipped:published"
     assert len(outbox()) == 1
 
 
 def _crash_mid_publish(target_id: int, *, sent: bool) -> None:
     """Leave the target as a SIGKILLed worker would: `publishing`, lease run out; maybe sent."""
     if sent:
-        assert publish_target(target_id, "doomed") == "published"
+        assert publish_target(target_id, "doomed")[0] == "published"
     with session_scope() as session:
         session.execute(
             update(Target)

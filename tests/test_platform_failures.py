@@ -12,9 +12,10 @@ from sqlmodel import update
 from balise.config import reset_settings
 from balise.db import session_scope
 from balise.models import Post, Target, utcnow
+from balise.pipeline.publish import publish_target
+from balise.pipeline.takedown import take_down_target
 from balise.posts import targets_of
-from balise.publisher.publish import publish_target
-from balise.queue.queues import TAKEDOWN
+from balise.queue.queues import TAKEDOWN, queue
 from balise.queue.worker import run_worker
 from balise.states import State
 from tests.conftest import run_cli
@@ -83,7 +84,7 @@ def test_a_network_error_is_not_taken_for_a_dead_token(
     monkeypatch.setenv("BALISE_X_API_URL", closed)
     reset_settings()
     post_id, target_ids = _scheduled(platforms=("x",))
-    assert publish_target(target_ids[0], "w") == "retry_later"
+    assert publish_target(target_ids[0], "w")[0] == "retry_later"
     target = _targets(post_id)["x"]
     assert target.state == "pending" and target.error_kind == "retry_later" and target.due_at > utcnow()
     assert _post_state(post_id) == State.PUBLISHING
@@ -95,7 +96,7 @@ def test_a_dead_token_waits_for_a_person_and_is_not_retried(
     monkeypatch.setenv("BALISE_X_ACCESS_TOKEN", FakeAccount("x", fake_x).env("expired")["BALISE_X_ACCESS_TOKEN"])
     reset_settings()
     post_id, target_ids = _scheduled(platforms=("x",))
-    assert publish_target(target_ids[0], "w") == "failed:needs_person"
+    assert publish_target(target_ids[0], "w")[0] == "failed:needs_person"
     assert _targets(post_id)["x"].error_kind == "needs_person" and fake_x.live_posts == []
 
 
@@ -104,10 +105,10 @@ def test_a_retry_after_a_timeout_never_resends_an_accepted_post(
 ) -> None:
     post_id, target_ids = _scheduled(platforms=("facebook",))
     fake_facebook.fail_next("timeout_after_create")  # the Page got the post; its answer never came
-    assert publish_target(target_ids[0], "w1") == "uncertain"
+    assert publish_target(target_ids[0], "w1")[0] == "uncertain"
     assert _targets(post_id)["facebook"].needs_reconcile
     _lease_runs_out(target_ids[0])
-    assert publish_target(target_ids[0], "w2") == "reconciled"
+    assert publish_target(target_ids[0], "w2")[0] == "reconciled"
     assert len(fake_facebook.live_posts) == 1
     assert _targets(post_id)["facebook"].remote_id == fake_facebook.live_posts[0].id
 
@@ -117,9 +118,9 @@ def test_an_uncertain_failure_that_did_not_post_is_sent_once_after_looking(
 ) -> None:
     post_id, target_ids = _scheduled(platforms=("x",))
     fake_x.fail_next("5xx")  # a 5xx on create: maybe posted, in fact not
-    assert publish_target(target_ids[0], "w1") == "uncertain"
+    assert publish_target(target_ids[0], "w1")[0] == "uncertain"
     _lease_runs_out(target_ids[0])
-    assert publish_target(target_ids[0], "w2") == "published"
+    assert publish_target(target_ids[0], "w2")[0] == "published"
     assert [p.text for p in fake_x.live_posts] == [JOB_OFFER]
 
 
@@ -128,13 +129,13 @@ def test_a_rate_limited_post_is_retried_after_the_reset_time_not_before(
 ) -> None:
     post_id, target_ids = _scheduled(platforms=("x",))
     fake_x.fail_next("rate_limit")
-    assert publish_target(target_ids[0], "w") == "retry_later"
+    assert publish_target(target_ids[0], "w")[0] == "retry_later"
     target = _targets(post_id)["x"]
     assert fake_x.reset_at is not None and abs((target.due_at - fake_x.reset_at).total_seconds()) < 1
-    assert publish_target(target_ids[0], "w") == "not_due"
+    assert publish_target(target_ids[0], "w")[0] == "not_due"
     with session_scope() as session:
         session.execute(update(Target).where(Target.id == target_ids[0]).values(due_at=utcnow()))  # type: ignore[arg-type]
-    assert publish_target(target_ids[0], "w") == "published" and len(fake_x.live_posts) == 1
+    assert publish_target(target_ids[0], "w")[0] == "published" and len(fake_x.live_posts) == 1
 
 
 def test_retract_deletes_the_post_on_facebook_and_x(
@@ -142,7 +143,7 @@ def test_retract_deletes_the_post_on_facebook_and_x(
 ) -> None:
     post_id, target_ids = _scheduled(platforms=("facebook", "x"))
     for target_id in target_ids:
-        assert publish_target(target_id, "w") == "published"
+        assert publish_target(target_id, "w")[0] == "published"
     assert len(fake_facebook.live_posts) == 1 and len(fake_x.live_posts) == 1
     refused = run_cli(["retract", str(post_id), "--reason", "Erreur", "--as", "Marie"], accounts)
     assert refused.returncode == 4 and len(fake_x.live_posts) == 1
@@ -151,3 +152,23 @@ def test_retract_deletes_the_post_on_facebook_and_x(
     run_worker([TAKEDOWN], burst=True, with_scheduler=False)
     assert fake_facebook.live_posts == [] and fake_x.live_posts == []
     assert {t.state for t in _targets(post_id).values()} == {"deleted"}
+
+
+def test_a_rate_limited_takedown_waits_on_the_scheduler_until_the_reset_time(
+    accounts: dict[str, str], fake_x: FakeX
+) -> None:
+    """The takedown job hands its next try back to the after-commit list, which queues it through
+    `queue.queues` (a job id of its own, at the platform's reset time), never by itself."""
+    post_id, target_ids = _scheduled(platforms=("x",))
+    assert publish_target(target_ids[0], "w")[0] == "published"
+    done = run_cli(["retract", str(post_id), "--reason", "Consentement retiré", "--as", "Julie"], accounts)
+    assert done.returncode == 0, done.stderr
+    fake_x.fail_next("rate_limit", on="delete")
+    run_worker([TAKEDOWN], burst=True, with_scheduler=False)
+    assert len(fake_x.live_posts) == 1 and _targets(post_id)["x"].state == "published"
+    scheduled = queue(TAKEDOWN).scheduled_job_registry
+    [job_id] = scheduled.get_job_ids()
+    assert job_id.startswith(f"takedown-{target_ids[0]}-") and job_id.endswith("-at")
+    assert fake_x.reset_at is not None
+    assert abs((scheduled.get_scheduled_time(job_id) - fake_x.reset_at).total_seconds()) <= 1
+    assert take_down_target(target_ids[0], "w")[0] == "deleted" and fake_x.live_posts == []

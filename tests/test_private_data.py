@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from balise.config import get_settings
-from balise.publisher.publish import publish_target
+from balise.pipeline.publish import publish_target
 from tests.conftest import run_cli
 from tests.consent.builders import gate, photo_post
 from tests.consent.images import with_gps
@@ -88,7 +88,7 @@ def test_balise_s_own_files_are_private_even_when_used_as_a_library(
     org, author, approver = make_org()
     post_id = photo_post(org, author, (), photo=with_gps("coffee.jpg", tmp_path / "IMG_0042.jpg"))
     assert gate(post_id)[0] == "approved"
-    assert [publish_target(t, "w") for t in _sign(post_id, approver)] == ["published"]
+    assert [publish_target(t, "w")[0] for t in _sign(post_id, approver)] == ["published"]
     data = get_settings().data_path
     assert list((data / "media" / "upload").rglob("*.jpeg")) and list((data / "outbox").glob("*.json"))
     assert _open_to_others(data, *_database_files(env)) == []

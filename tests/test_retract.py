@@ -8,8 +8,8 @@ from sqlmodel import select
 from balise.db import session_scope
 from balise.errors import PermissionDenied
 from balise.models import AuditEvent, Member, Post, Target
-from balise.publisher.publish import publish_target
-from balise.publisher.takedown import retract
+from balise.pipeline.publish import publish_target
+from balise.pipeline.takedown import retract
 from balise.queue.queues import TAKEDOWN, enqueue_takedown
 from balise.queue.worker import run_worker
 from balise.states import State
@@ -20,7 +20,7 @@ from tests.test_pipeline import _scheduled, outbox
 def _published() -> tuple[int, list[int]]:
     post_id, targets = _scheduled()
     for target_id in targets:
-        assert publish_target(target_id, "w") == "published"
+        assert publish_target(target_id, "w")[0] == "published"
     return post_id, targets
 
 

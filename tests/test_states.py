@@ -13,8 +13,8 @@ from sqlmodel import select
 from balise.db import session_scope
 from balise.errors import TransitionRefused
 from balise.models import Approval, AuditEvent, Member, Organization, Post, Target, utcnow
-from balise.posts import edit_post
-from balise.signoff import LateChoice, approve
+from balise.pipeline.draft import edit_post
+from balise.pipeline.signoff import LateChoice, approve
 from balise.states import TRANSITIONS, State, record_edit, transition
 from tests.conftest import ROOT, run_cli
 from tests.helpers import force_state, gate_passed, make_org, make_post
@@ -176,7 +176,7 @@ def test_a_new_time_at_sign_off_is_audited_and_hashed_as_an_edit_of_the_time(env
         org = session.get(Organization, org_id)
         assert post and org and approver
         before = post.content_hash
-        assert approve(session, org, post, approver, channel="cli", late=LateChoice(at=at))
+        assert approve(session, org, post, approver, channel="cli", late=LateChoice(at=at)).publishes
     with session_scope() as session:
         post, author = session.get(Post, edited), session.get(Member, author_id)
         assert post and author

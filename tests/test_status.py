@@ -16,9 +16,9 @@ from balise.config import reset_settings
 from balise.db import session_scope
 from balise.heartbeat import beat
 from balise.models import Heartbeat, Target, utcnow
-from balise.publisher.publish import publish_target
+from balise.pipeline.due import publish_due
+from balise.pipeline.publish import publish_target
 from balise.queue.worker import run_worker
-from balise.schedule import publish_due
 from tests.conftest import ROOT, run_cli
 from tests.fakes.fixtures import FakeAccount
 from tests.fakes.x_server import FakeX
@@ -92,7 +92,7 @@ def test_a_post_that_needs_a_person_exits_one(
         monkeypatch.setenv(name, value)
     reset_settings()
     post_id, targets = _scheduled(platforms=("x",))
-    assert publish_target(targets[0], "w") == "failed:needs_person"
+    assert publish_target(targets[0], "w")[0] == "failed:needs_person"
     result = run_cli(["status"], env)
     assert result.returncode == 1, result.stderr
     assert f"Une intervention est nécessaire (publication n° {post_id})" in result.stderr

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from balise.models import Member, Organization
+    from balise.pipeline.after_commit import AfterCommit
 
 
 @dataclass
@@ -76,14 +77,15 @@ def enqueue_quietly(action: str, enqueue: Callable[..., object], *args: object) 
         output.warn(t("cli.enqueue_later", action=action, detail=str(exc)))
 
 
-def send_notices() -> None:
-    """After the commit: queue the mail job for the notices the step wrote (it renders and sends
-    them), and say what to fix if earlier mails could not go; the step stands either way."""
+def after_commit(after: AfterCommit | None = None) -> None:
+    """After the commit: run what the step left (its jobs, then the mail job for its notices),
+    and say what to fix if earlier mails could not go; the step stands either way."""
     from balise.cli import output
     from balise.i18n import t
-    from balise.mail.outbox import mail_trouble, queue_waiting
+    from balise.mail.outbox import mail_trouble
+    from balise.pipeline.after_commit import AfterCommit, run_after_commit
 
-    enqueue_quietly(t("cli.mail_label"), queue_waiting)
+    enqueue_quietly(t("cli.queue_label"), run_after_commit, after or AfterCommit())
     problem = mail_trouble()
     if problem is not None:
         output.warn(problem.message())

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from balise.cli import output
-from balise.cli.common import AsOption, JsonOption, acting_member, enqueue_quietly, org_session, send_notices
+from balise.cli.common import AsOption, JsonOption, acting_member, after_commit, org_session
 from balise.i18n import t
 from balise.platforms import SPELLED
 
 if TYPE_CHECKING:
-    from balise.consent import Consequences
+    from balise.pipeline.consent import Consequences
 
 app = typer.Typer(help="Consentements photo : enregistrer, retirer, lister.", no_args_is_help=True)
 
@@ -84,7 +84,7 @@ def revoke(
 
       balise consent revoke "Sophie Roy" --reason "Appel de la mère le 3 mars" --as Marie
     """
-    from balise.consent import revoke as withdraw
+    from balise.pipeline.consent import revoke as withdraw
 
     with org_session() as (session, org):
         member = acting_member(session, org, as_, guarded=True)
@@ -105,8 +105,8 @@ def sweep(as_: AsOption = None) -> None:
 
       balise consent sweep
     """
-    from balise.consent import sweep as run
     from balise.db import session_scope
+    from balise.pipeline.consent import sweep as run
 
     with session_scope() as session:  # every organization of the installation, like publish-due
         done = run(session, actor=as_ or "cron")
@@ -116,17 +116,12 @@ def sweep(as_: AsOption = None) -> None:
 
 def _follow_up(done: Consequences) -> None:
     """After the commit: the takedowns and the new checks go to their queues, the mails out."""
-    from balise.queue.queues import enqueue_check, enqueue_takedown
-
-    send_notices()
+    after_commit(done.after)
     if done.withdrawn:
-        output.console.print(t("consent.revoked_takedowns", posts=len(done.withdrawn), count=len(done.takedowns)))
+        count = len(done.after.takedowns)
+        output.console.print(t("consent.revoked_takedowns", posts=len(done.withdrawn), count=count))
     if done.rechecks:
         output.console.print(t("consent.revoked_rechecks", count=len(done.rechecks)))
-    for target_id in done.takedowns:
-        enqueue_quietly(t("cli.takedown_label"), enqueue_takedown, target_id)
-    for post_id, version in done.rechecks:
-        enqueue_quietly(t("cli.check_label"), enqueue_check, post_id, version)
 
 
 @app.command("list")

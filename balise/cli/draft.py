@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from balise.cli import output
-from balise.cli.common import AsOption, JsonOption, acting_member, enqueue_quietly, org_session
+from balise.cli.common import AsOption, JsonOption, acting_member, after_commit, org_session
 from balise.i18n import t
 from balise.platforms import SPELLED, canonical_platform
 
@@ -99,8 +99,8 @@ def add(
     from balise.cadence import cadence_advice
     from balise.config import get_settings
     from balise.organizations import account_owner, org_zone
-    from balise.posts import DraftInput, create_post, post_json
-    from balise.queue.queues import enqueue_check
+    from balise.pipeline.draft import DraftInput, add_post
+    from balise.posts import post_json
     from balise.timeparse import parse_when
 
     settings = get_settings()
@@ -116,12 +116,10 @@ def add(
             photos=tuple(photo or ()),
             people=tuple(person or ()),
         )
-        post = create_post(session, org, author, draft, settings.data_path / "media")
-        session.flush()
+        post, after = add_post(session, org, author, draft, settings.data_path / "media")
         data = {**post_json(session, post, org_zone(org)), "warnings": cadence_advice(session, org, [post])}
         unconfigured = _unconfigured_accounts(settings, account_owner(session, org), data)
-    assert post.id is not None
-    enqueue_quietly(t("cli.check_label"), enqueue_check, post.id, post.version)
+    after_commit(after)
     if json_:
         output.print_json(data)
     else:
@@ -231,15 +229,15 @@ def edit(
     """
     from balise.cadence import cadence_advice
     from balise.organizations import org_zone
-    from balise.posts import edit_post, get_post, post_json
-    from balise.queue.queues import enqueue_check
+    from balise.pipeline.draft import edit_post
+    from balise.posts import get_post, post_json
     from balise.timeparse import parse_when
 
     with org_session() as (session, org):
         editor = acting_member(session, org, as_)
         post = get_post(session, org, post_id)
         when = parse_when(at, org_zone(org)) if at is not None else None
-        edit_post(
+        after = edit_post(
             session,
             post,
             editor,
@@ -252,7 +250,7 @@ def edit(
         moved = when is not None or bool(platform)
         warnings = cadence_advice(session, org, [post]) if moved else []
         data = {**post_json(session, post, org_zone(org)), "warnings": warnings}
-    enqueue_quietly(t("cli.check_label"), enqueue_check, post_id, post.version)
+    after_commit(after)
     if json_:
         output.print_json(data)
     else:
@@ -272,11 +270,13 @@ def cancel(
 
       balise draft cancel 12 --reason "Activité reportée" --as Marie
     """
-    from balise.posts import cancel_post, get_post
+    from balise.pipeline.draft import cancel_post
+    from balise.posts import get_post
 
     with org_session() as (session, org):
         member = acting_member(session, org, as_)
-        cancel_post(session, get_post(session, org, post_id), member, reason)
+        after = cancel_post(session, get_post(session, org, post_id), member, reason)
+    after_commit(after)
     output.ok(t("cli.draft_cancelled", post_id=post_id))
 
 
@@ -300,13 +300,16 @@ def resolve(
       balise draft resolve 12 -p x --not-published --as Julie
     """
     from balise.errors import InvalidInput
+    from balise.pipeline.publish import resolve_by_person
     from balise.posts import get_post
-    from balise.publisher.publish import resolve_by_person
 
     if bool(published) == not_published:
         raise InvalidInput("cli.resolve_choose")
     with org_session() as (session, org):
         member = acting_member(session, org, as_)
         post = get_post(session, org, post_id)
-        resolve_by_person(session, post, canonical_platform(platform), remote_url=published, actor=member.name)
+        after = resolve_by_person(
+            session, post, canonical_platform(platform), remote_url=published, actor=member.name
+        )
+    after_commit(after)
     output.ok(t("cli.resolved", post_id=post_id))

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from balise.cli import output
-from balise.cli.common import AsOption, acting_member, enqueue_quietly, org_session
+from balise.cli.common import AsOption, acting_member, after_commit, org_session
 from balise.i18n import t
 
 
@@ -37,10 +37,9 @@ def import_command(
     from balise.cadence import cadence_advice
     from balise.config import get_settings
     from balise.importer import import_csv
-    from balise.queue.queues import enqueue_check
 
     with org_session() as (session, org):
-        posts = import_csv(
+        posts, after = import_csv(
             session,
             org,
             acting_member(session, org, as_),
@@ -48,14 +47,8 @@ def import_command(
             get_settings().data_path / "media",
             track=lambda rows: track(rows, t("import.progress"), console=output.err_console, transient=True),
         )
-        versions = [(post.id, post.version) for post in posts]
         warnings = cadence_advice(session, org, posts)
-
-    def enqueue_all() -> None:
-        for post_id, version in versions:
-            assert post_id is not None
-            enqueue_check(post_id, version)
-
-    enqueue_quietly(t("cli.check_label"), enqueue_all)
-    output.ok(t("import.imported", count=len(versions), path=file, first=versions[0][0], last=versions[-1][0]))
+    after_commit(after)
+    ids = [post_id for post_id, _ in after.checks]
+    output.ok(t("import.imported", count=len(ids), path=file, first=ids[0], last=ids[-1]))
     output.warn_all(warnings)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from balise.cli import output
-from balise.cli.common import JsonOption, org_session, send_notices
+from balise.cli.common import JsonOption, after_commit, org_session
 from balise.i18n import t
 
 if TYPE_CHECKING:
@@ -25,11 +25,11 @@ def publish_due_command() -> None:
 
       * * * * *  balise publish-due >> ~/balise-cron.log 2>&1
     """
-    from balise.schedule import publish_due
+    from balise.pipeline.due import publish_due
 
     report = publish_due()
     output.console.print(t("cli.due_report", **asdict(report)))
-    send_notices()  # the outbox's retries too
+    after_commit()  # the outbox's retries too, and what to fix if mail could not go
 
 
 def worker_command(

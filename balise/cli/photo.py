@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from balise.cli import output
-from balise.cli.common import AsOption, acting_member, enqueue_quietly, org_session
+from balise.cli.common import AsOption, acting_member, after_commit, org_session
 from balise.i18n import t
 
 app = typer.Typer(help="Photos des publications : qui y apparaît.", no_args_is_help=True)
@@ -33,11 +33,11 @@ def tag(
 
       balise photo tag 12 --photo 2 --person "Sophie Roy" --as Marie
     """
-    from balise.posts import get_post, tag_photo
-    from balise.queue.queues import enqueue_check
+    from balise.pipeline.draft import tag_photo
+    from balise.posts import get_post
 
     with org_session() as (session, org):
         editor = acting_member(session, org, as_)
-        post = tag_photo(session, org, get_post(session, org, post_id), photo, person, editor)
-    enqueue_quietly(t("cli.check_label"), enqueue_check, post_id, post.version)
+        after = tag_photo(session, org, get_post(session, org, post_id), photo, person, editor)
+    after_commit(after)
     output.ok(t("consent.tagged", number=photo, post_id=post_id, names=", ".join(person)))

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from balise.cli import output
-from balise.cli.common import AsOption, acting_member, enqueue_quietly, org_session
+from balise.cli.common import AsOption, acting_member, after_commit, org_session
 from balise.i18n import t
 
 
@@ -22,13 +22,11 @@ def retract_command(
 
       balise retract 12 --reason "Une personne a retiré son consentement" --as "Julie Gagnon"
     """
+    from balise.pipeline.takedown import retract
     from balise.posts import get_post
-    from balise.publisher.takedown import retract
-    from balise.queue.queues import enqueue_takedown
 
     with org_session() as (session, org):
         member = acting_member(session, org, as_, guarded=True)
-        targets = retract(session, get_post(session, org, post_id), member, reason=reason, channel="cli")
-    for target_id in targets:
-        enqueue_quietly(t("cli.takedown_label"), enqueue_takedown, target_id)
-    output.ok(t("cli.retracted", post_id=post_id, count=len(targets)))
+        after = retract(session, get_post(session, org, post_id), member, reason=reason, channel="cli")
+    after_commit(after)
+    output.ok(t("cli.retracted", post_id=post_id, count=len(after.takedowns)))

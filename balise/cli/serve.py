@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from balise.cli import output
-from balise.cli.common import send_notices
+from balise.cli.common import after_commit
 from balise.i18n import t
 
 signoff_app = typer.Typer(
@@ -81,5 +81,5 @@ def remind_command(
 
     with session_scope() as session:
         sent = remind_waiting(session, timedelta(hours=after))
-    send_notices()
+    after_commit()
     output.ok(t("web.reminders_sent", count=sent))

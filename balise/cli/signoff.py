@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from balise.cli import output
-from balise.cli.common import AsOption, acting_member, enqueue_quietly, org_session, send_notices
+from balise.cli.common import AsOption, acting_member, after_commit, org_session
 from balise.i18n import t
 
 PostId = Annotated[int, typer.Argument(help="Le numéro de la publication.")]
@@ -34,7 +34,7 @@ def approve_command(
 
       balise approve 12 --refuse --reason "On y nomme l'école de l'enfant" --code PERSONAL_INFO --as "Julie Gagnon"
     """
-    from balise.signoff import LateSignoff
+    from balise.pipeline.signoff import LateSignoff
 
     if refuse or reason is not None or code is not None:
         reject_command(post_id, reason or "", code, as_)
@@ -53,22 +53,22 @@ def approve_command(
 
 def _approve(post_id: int, comment: str | None, now: bool, at: str | None, as_: str | None) -> None:
     from balise.organizations import org_zone
+    from balise.pipeline.signoff import LateChoice, approve
     from balise.posts import get_post, post_json
-    from balise.signoff import LateChoice, approve, enqueue_approved, publish_jobs
+    from balise.states import State
     from balise.timeparse import parse_when
 
     with org_session() as (session, org):
         member = acting_member(session, org, as_, guarded=True)
         post = get_post(session, org, post_id)
         late = LateChoice(now=now, at=parse_when(at, org_zone(org)) if at else None)
-        scheduled = approve(session, org, post, member, channel="cli", comment=comment, late=late)
-        jobs = publish_jobs(session, post)
+        after = approve(session, org, post, member, channel="cli", comment=comment, late=late)
+        scheduled = post.state == State.SCHEDULED
         when = post_json(session, post, org_zone(org))["scheduled_at"]
-    send_notices()
+    after_commit(after)
     if not scheduled:
         output.ok(t("cli.approval_recorded", post_id=post_id))
         return
-    enqueue_quietly(t("cli.publish_label"), enqueue_approved, jobs)
     output.ok(t("cli.approved", post_id=post_id, when=when))
 
 
@@ -96,13 +96,13 @@ def reject_command(
 
       balise reject 12 --reason "On y donne l'âge et l'école de l'enfant" --code PERSONAL_INFO --as "Julie Gagnon"
     """
+    from balise.pipeline.signoff import reject
     from balise.posts import get_post
-    from balise.signoff import reject
 
     with org_session() as (session, org):
         member = acting_member(session, org, as_, guarded=True)
-        reject(session, org, get_post(session, org, post_id), member, reason=reason, channel="cli", code=code)
-    send_notices()
+        after = reject(session, org, get_post(session, org, post_id), member, reason=reason, channel="cli", code=code)
+    after_commit(after)
     output.ok(t("cli.rejected", post_id=post_id))
 
 
@@ -117,13 +117,13 @@ def override_command(
 
       balise override 12 --reason "Le texte parle de la formation, pas d'une personne" --as "Julie Gagnon"
     """
+    from balise.pipeline.signoff import override
     from balise.posts import get_post
-    from balise.signoff import override
 
     with org_session() as (session, org):
         member = acting_member(session, org, as_, guarded=True)
-        override(session, get_post(session, org, post_id), member, reason=reason, channel="cli")
-    send_notices()
+        after = override(session, get_post(session, org, post_id), member, reason=reason, channel="cli")
+    after_commit(after)
     output.ok(t("cli.overridden", post_id=post_id))
 
 
@@ -135,8 +135,8 @@ def inbox_command(as_: AsOption = None) -> None:
       balise inbox --as "Julie Gagnon"
     """
     from balise.organizations import org_zone
+    from balise.pipeline.signoff import inbox
     from balise.posts import post_json
-    from balise.signoff import inbox
 
     with org_session() as (session, org):
         member = acting_member(session, org, as_)

@@ -12,6 +12,7 @@ from balise.cli.common import JsonOption
 from balise.i18n import t
 
 if TYPE_CHECKING:
+    from balise.pipeline.consent import Consequences
     from balise.tick import TickReport
 
 
@@ -82,9 +83,15 @@ def _print(report: TickReport) -> None:
 def _as_json(report: TickReport) -> dict[str, Any]:
     return {
         "ok": not report.failures,
-        "consent": asdict(report.swept) if report.swept is not None else None,
+        "consent": _swept_json(report.swept) if report.swept is not None else None,
         "due": asdict(report.due) if report.due is not None else None,
         "reminders": report.reminders,
         "mail": report.mail,
         "failures": {part: error.message() for part, error in report.failures.items()},
     }
+
+
+def _swept_json(swept: Consequences) -> dict[str, Any]:
+    """The posts the sweep withdrew or sent back to the gate, and the platform targets to take down."""
+    takedowns = [job.target_id for job in swept.after.takedowns]
+    return {"withdrawn": swept.withdrawn, "rechecks": swept.rechecks, "takedowns": takedowns}

@@ -14,7 +14,7 @@ from balise.models import Organization, Photo, Post, utcnow
 from balise.organizations import org_zone
 from balise.platforms import PLATFORMS, text_with_link
 from balise.posts import author_names, current_check, photos_of, platforms_of
-from balise.signoff import LATE_GRACE
+from balise.states import LATE_GRACE
 from balise.timeparse import local_text
 
 

@@ -1,1 +1,2 @@
-"""Publishing: the adapter interface, one module per platform, and the publish job's logic."""
+"""The platform adapters: one interface (`base.py`), one module per platform (`platforms/`),
+and how one is found (`registry.py`). The use cases that call them are in `balise.pipeline`."""

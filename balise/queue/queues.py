@@ -92,8 +92,14 @@ def enqueue_mail(notice_id: int, attempt: int, at: datetime | None = None) -> bo
     return _enqueue_attempt(MAIL, "balise.queue.jobs.mail", f"mail-{notice_id}", attempt, notice_id, at, MAIL_TIMEOUT)
 
 
-def enqueue_takedown(target_id: int) -> bool:
-    return _enqueue(TAKEDOWN, "balise.queue.jobs.takedown", f"takedown-{target_id}", (target_id,), None)
+def enqueue_takedown(target_id: int, at: datetime | None = None) -> bool:
+    """Now, or at `at` after a platform asked to wait (a distinct id per time: the job that asks is still running)."""
+    if at is None:
+        return _enqueue(TAKEDOWN, "balise.queue.jobs.takedown", f"takedown-{target_id}", (target_id,), None)
+    at = max(at, datetime.now(UTC) + timedelta(seconds=1))
+    return _enqueue_attempt(
+        TAKEDOWN, "balise.queue.jobs.takedown", f"takedown-{target_id}", int(at.timestamp()), target_id, at, JOB_TIMEOUT
+    )
 
 
 def depths() -> dict[str, int]:

@@ -59,9 +59,9 @@ MAX_GROWTH_MB = 50
 # added to the up to 1 s `queues.enqueue_publish` rounds a time up by, put p99 lateness at 1.9 s;
 # each look is a few Redis round trips.
 LOOK_EVERY = 0.2
-# What the jobs import lazily, imported once in the supervisor so each worker starts warm
-# (`balise.mail.outbox` renders the sign-off mail: jinja2 alone is ~30 ms).
-JOB_MODULES = ("balise.checking", "balise.publisher.publish", "balise.publisher.takedown", "balise.mail.outbox")
+# The jobs and the pipeline steps they call, imported once in the supervisor so each worker starts
+# warm (`balise.mail.outbox` renders the sign-off mail: jinja2 alone is ~30 ms).
+JOB_MODULES = ("balise.queue.jobs",)
 
 
 class Scheduler(RQScheduler):

@@ -3,8 +3,8 @@ links); only a POST from that page, with its CSRF token and cookie, decides, onc
 calendar of planned posts, at a secret address (`balise calendar url`). The home page says what
 the server is and which setting email approval still lacks.
 
-Each decision goes through `balise.signoff` exactly as `balise approve` / `balise reject` do,
-with `channel="email"` in the audit log.
+Each decision is one step of `balise.pipeline.signoff`, exactly as `balise approve` / `balise reject`
+call it, with `channel="email"` in the audit log; what it returns runs after the commit.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
@@ -30,11 +31,12 @@ from balise.config import get_settings
 from balise.db import session_scope
 from balise.errors import BaliseError, InvalidInput, PermissionDenied, TransitionRefused
 from balise.i18n import t
-from balise.mail.outbox import queue_waiting
 from balise.mail.preview import Preview, preview_of
 from balise.mail.render import stylesheet
 from balise.organizations import org_zone
-from balise.signoff import LateChoice, LateSignoff, approve, enqueue_approved, publish_jobs, reject
+from balise.pipeline.after_commit import AfterCommit, run_after_commit
+from balise.pipeline.signoff import LateChoice, LateSignoff, approve, reject
+from balise.states import State
 from balise.timeparse import local_text, parse_when
 from balise.web import links
 from balise.web.links import LinkRefused, Opened, check_form_token, form_token, new_nonce, open_link, use_link
@@ -149,8 +151,9 @@ def _late_choice(form: dict[str, str], opened: Opened) -> LateChoice:
     return LateChoice(now=when == "maintenant")
 
 
-def _decide(post_id: int, token: str, action: str, form: dict[str, str], nonce: str | None) -> str:
-    """Check the link and the form, spend the link and decide, all in one transaction; the news."""
+def _decide(post_id: int, token: str, action: str, form: dict[str, str], nonce: str | None) -> tuple[str, AfterCommit]:
+    """Check the link and the form, spend the link and decide, all in one transaction; the news,
+    and what the decision leaves for after the commit."""
     with session_scope() as session:
         opened = open_link(session, post_id, token)
         check_form_token(opened.link, form.get("csrf", ""), nonce)
@@ -161,22 +164,16 @@ def _decide(post_id: int, token: str, action: str, form: dict[str, str], nonce: 
             if not reason:
                 raise InvalidInput("web.reason_required")
             code = form.get("code") or None
-            reject(session, opened.org, post, member, reason=reason, channel="email", code=code)
-            return t("web.rejected", post_id=post_id)
-        scheduled = approve(
+            after = reject(session, opened.org, post, member, reason=reason, channel="email", code=code)
+            return t("web.rejected", post_id=post_id), after
+        after = approve(
             session, opened.org, post, member, channel="email", comment=form.get("commentaire", "").strip() or None,
             late=_late_choice(form, opened), expected_hash=opened.link.content_hash,
         )  # fmt: skip
-        if not scheduled:
-            return t("web.approval_recorded", post_id=post_id)
-        jobs = publish_jobs(session, post)
+        if post.state != State.SCHEDULED:
+            return t("web.approval_recorded", post_id=post_id), after
         when = f"{local_text(post.scheduled_at, org_zone(opened.org))} ({opened.org.timezone})"
-    try:
-        enqueue_approved(jobs)
-    except (BaliseError, OSError) as exc:
-        # Committed: `balise publish-due` finds the scheduled targets in the database anyway.
-        log.warning("file d'attente injoignable après l'approbation de la publication %s : %s", post_id, exc)
-    return t("web.approved", post_id=post_id, when=when)
+    return t("web.approved", post_id=post_id, when=when), after
 
 
 async def decision_page(request: Request) -> Response:
@@ -190,7 +187,7 @@ async def decide(request: Request) -> Response:
     async with request.form(max_files=0, max_fields=10) as raw:
         form = {key: str(value) for key, value in raw.items()}
     try:
-        news = await run_in_threadpool(_decide, post_id, token, action, form, request.cookies.get(COOKIE))
+        news, after = await run_in_threadpool(_decide, post_id, token, action, form, request.cookies.get(COOKIE))
     except LinkRefused as exc:
         return _refused(exc)
     except LateSignoff:
@@ -202,8 +199,9 @@ async def decide(request: Request) -> Response:
     except InvalidInput as exc:
         return await _page(request, error=exc.message(), status=400)
     try:
-        await run_in_threadpool(queue_waiting)  # after the commit: the mail job sends the decision's news
-    except (BaliseError, OSError) as exc:
+        await run_in_threadpool(run_after_commit, after)  # its publish jobs, and the mail job for its news
+    except (BaliseError, RedisError, OSError) as exc:
+        # Committed: `balise tick` finds the scheduled targets and the notices in the database anyway.
         log.warning("file d'attente injoignable après la décision sur la publication %s : %s", post_id, exc)
     return _message(t("web.done_title"), news, 200, ok=True)
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from balise.checking import check_post
 from balise.config import get_settings
 from balise.consent import add_person, grant
 from balise.db import session_scope
 from balise.models import ComplianceResult, Member, Organization, Post, utcnow
-from balise.posts import DraftInput, create_post
+from balise.pipeline.check import check_post
+from balise.pipeline.draft import DraftInput, create_post
 from tests.consent.images import PHOTOS
 
 TEXT = "Retour en photos sur notre atelier de prévention de la violence avec les parents."

@@ -11,7 +11,7 @@ from PIL import Image
 from balise.db import session_scope
 from balise.media.images import upload_copy
 from balise.models import Photo
-from balise.publisher.publish import publish_target
+from balise.pipeline.publish import publish_target
 from tests.consent.builders import consent, gate, person, photo_post
 from tests.consent.images import GPS_IFD, MAKE, PHOTOS, with_gps
 from tests.fakes.facebook_server import FakeFacebook
@@ -37,7 +37,7 @@ def test_no_uploaded_image_carries_gps_or_camera_metadata(
     post_id = photo_post(org, author, ("Alice Roy",), photo=phone_photo, platforms=("facebook", "x"))
     assert gate(post_id)[0] == "approved"
 
-    assert [publish_target(t, "w") for t in _sign(post_id, approver)] == ["published", "published"]
+    assert [publish_target(t, "w")[0] for t in _sign(post_id, approver)] == ["published", "published"]
 
     uploads = [f.data for f in fake_facebook.photos.values()] + [f.data for f in fake_x.media.values()]
     assert len(uploads) == 2

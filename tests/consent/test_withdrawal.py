@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlmodel import select, update
 
-from balise.consent import sweep
 from balise.db import session_scope
 from balise.models import AuditEvent, Consent, Notice, utcnow
-from balise.publisher.publish import publish_target
+from balise.pipeline.consent import sweep
+from balise.pipeline.publish import publish_target
 from balise.queue.queues import TAKEDOWN
 from balise.queue.worker import run_worker
 from balise.states import State
@@ -34,7 +34,7 @@ def test_revoking_a_consent_deletes_the_published_post_on_every_platform_and_aud
     accounts: dict[str, str], fake_facebook: FakeFacebook, fake_x: FakeX
 ) -> None:
     post_id, target_ids = _approved_post(("sandbox", "facebook", "x"))
-    assert [publish_target(t, "w") for t in target_ids] == ["published"] * 3
+    assert [publish_target(t, "w")[0] for t in target_ids] == ["published"] * 3
     assert len(outbox()) == 1 and len(fake_facebook.live_posts) == 1 and len(fake_x.live_posts) == 1
 
     result = run_cli(["consent", "revoke", "Alice Roy", "--reason", "Appel de sa mère", "--as", "Marie"], accounts)
@@ -64,7 +64,7 @@ def test_revoking_a_consent_sends_a_scheduled_post_back_to_the_gate_where_it_fai
     assert result.returncode == 0, result.stderr
 
     assert state_of(post_id) == State.PENDING_CHECK
-    assert publish_target(target_ids[0], "w") == "skipped:pending_check"
+    assert publish_target(target_ids[0], "w")[0] == "skipped:pending_check"
     verdict, reasons = gate(post_id)
     assert verdict == "rejected" and reasons[0]["message"] == "Alice Roy a retiré son consentement pour sandbox."
 
@@ -74,7 +74,7 @@ def test_a_consent_withdrawn_after_sign_off_stops_the_post_just_before_the_platf
     with session_scope() as session:  # withdrawn while the post waited, without the cascade (a race)
         session.execute(update(Consent).values(revoked_at=utcnow()))
 
-    assert publish_target(target_ids[0], "w") == "failed:permanent"
+    assert publish_target(target_ids[0], "w")[0] == "failed:permanent"
 
     target = targets_by_platform(post_id)["sandbox"]
     assert outbox() == [] and target.state == "failed" and target.error_kind == "permanent"

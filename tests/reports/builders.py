@@ -9,12 +9,12 @@ import pytest
 from sqlmodel import select
 
 from balise import audit
-from balise.checking import check_post
 from balise.config import get_settings
 from balise.db import session_scope
 from balise.models import AccountSnapshot, Member, Organization, Post, PostSnapshot, Target, utcnow
-from balise.posts import DraftInput, create_post
-from balise.signoff import approve
+from balise.pipeline.check import check_post
+from balise.pipeline.draft import DraftInput, create_post
+from balise.pipeline.signoff import approve
 from balise.states import State, TargetState
 
 JOB_OFFER = (

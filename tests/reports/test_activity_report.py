@@ -17,10 +17,10 @@ import pytest
 from PIL import Image
 from sqlmodel import col, update
 
-from balise.checking import check_post
 from balise.compliance import load_policy
 from balise.db import session_scope
 from balise.models import ComplianceResult
+from balise.pipeline.check import check_post
 from tests.conftest import run_cli
 from tests.helpers import make_org
 from tests.reports.builders import Clock, account_snapshot, draft, mark_published, post_snapshot, sign_off

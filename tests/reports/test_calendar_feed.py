@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from balise.db import session_scope
 from balise.models import Member, Post
-from balise.posts import cancel_post
+from balise.pipeline.draft import cancel_post
 from tests.conftest import run_cli
 from tests.helpers import make_org
 from tests.reports.builders import JOB_OFFER, draft, signed_off

@@ -22,7 +22,7 @@ from balise.db import session_scope
 from balise.mail.outbox import queue_waiting
 from balise.models import Approval, AuditEvent, Member, Organization, Post, UsedToken, utcnow
 from balise.organizations import add_member
-from balise.posts import DraftInput, create_post
+from balise.pipeline.draft import DraftInput, create_post
 from balise.queue.queues import COMPLIANCE, MAIL, enqueue_check
 from balise.queue.worker import run_worker
 from balise.web.server import make_server

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from balise.config import get_settings
 from balise.db import session_scope
 from balise.models import AuditEvent, Member, Organization, utcnow
-from balise.posts import DraftInput, create_post
+from balise.pipeline.draft import DraftInput, create_post
 from tests.conftest import run_cli
 from tests.web.conftest import SECRET, make_team
 

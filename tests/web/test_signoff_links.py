@@ -19,10 +19,10 @@ from balise.db import session_scope
 from balise.mail.links import decision_url, make_token
 from balise.models import Approval, Member, Organization, Post, utcnow
 from balise.notify import remind_waiting
-from balise.posts import DraftInput, create_post, edit_post
+from balise.pipeline.draft import DraftInput, create_post, edit_post
+from balise.pipeline.signoff import override
 from balise.queue.queues import COMPLIANCE, MAIL, PUBLISH, enqueue_check
 from balise.queue.worker import run_worker
-from balise.signoff import override
 from tests.conftest import run_cli
 from tests.consent.images import with_gps
 from tests.consent.test_uploads import _metadata

@@ -6,24 +6,22 @@ gate sent to review is overridden only by an approver or admin, with a written r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from balise import examples
-from balise.checking import draft_of, record_verdict
+from balise import audit, examples
 from balise.compliance import check_draft, load_policy
 from balise.compliance.frequency import clock_label, in_quiet_hours
 from balise.errors import InvalidInput, PermissionDenied
 from balise.models import Approval, Member, Organization, Post, utcnow
 from balise.notify import News, announce_awaiting_signoff, tell_author, waiting_on
+from balise.pipeline.after_commit import AfterCommit, Publish
+from balise.pipeline.check import draft_of, record_verdict
 from balise.posts import authors_of, current_check, platforms_of, targets_of
-from balise.queue.queues import enqueue_publish
-from balise.states import WAITING, State, reschedule, transition
+from balise.states import LATE_GRACE, WAITING, State, reschedule, transition
 
-LATE_GRACE = timedelta(minutes=1)
 MAX_WORDS = 2000  # characters in a comment or a reason, as the approval page's text boxes allow
 
 
@@ -66,8 +64,10 @@ def approve(
     comment: str | None = None,
     late: LateChoice | None = None,
     expected_hash: str | None = None,
-) -> bool:
-    """Record a sign-off; True when it completed the required count and the post is scheduled."""
+) -> AfterCommit:
+    """Record a sign-off; once it completes the required count the post is scheduled, and after
+    the commit each target's publish job waits on RQ's scheduler for its time (second precision;
+    `publish-due` is the safety net)."""
     _check_length(comment)
     _check_approver(session, post, member)
     if post.state != State.AWAITING_SIGNOFF:
@@ -95,8 +95,6 @@ def approve(
     )
     count = len(existing) + 1
     if count < org.required_signoffs:
-        from balise import audit
-
         audit.record(
             session,
             org_id=post.org_id,
@@ -106,30 +104,11 @@ def approve(
             action="approval",
             reason=comment,
         )
-        return False
+        return AfterCommit()
     transition(session, post, State.SCHEDULED, actor=member.name, channel=channel, reason=comment or "approuvée")
     tell_author(session, post, f"approved-v{post.version}", News("notify.author_approved", {"post_id": post.id}))
-    return True
-
-
-@dataclass(frozen=True)
-class PublishJob:
-    """One platform target to put on the publish queue once an approval is committed."""
-
-    target_id: int
-    attempts: int
-    due_at: datetime
-
-
-def publish_jobs(session: Session, post: Post) -> list[PublishJob]:
-    """The jobs a completed approval calls for, read inside the approving transaction."""
-    return [PublishJob(t.id, t.attempts, t.due_at) for t in targets_of(session, post) if t.id is not None]
-
-
-def enqueue_approved(jobs: Sequence[PublishJob]) -> None:
-    """After the commit, for RQ's scheduler (second precision); `publish-due` is the safety net either way."""
-    for job in jobs:
-        enqueue_publish(job.target_id, job.attempts, job.due_at)
+    targets = [(t.id, t.attempts, t.due_at) for t in targets_of(session, post) if t.id is not None]
+    return AfterCommit(publishes=[Publish(target_id, attempts, due) for target_id, attempts, due in targets])
 
 
 def _reschedule(session: Session, org: Organization, post: Post, at: datetime, *, actor: str, channel: str) -> None:
@@ -155,7 +134,7 @@ def _reschedule(session: Session, org: Organization, post: Post, at: datetime, *
 def reject(
     session: Session, org: Organization, post: Post, member: Member, *, reason: str, channel: str,
     code: str | None = None,
-) -> None:  # fmt: skip
+) -> AfterCommit:  # fmt: skip
     """Refuse a draft; with the policy `code` it breaks, a refusal of what the gate had let
     through is kept as one of the organization's labelled examples."""
     if not reason.strip():
@@ -167,9 +146,10 @@ def reject(
     transition(session, post, State.REJECTED, actor=member.name, channel=channel, reason=reason)
     news = News("notify.author_rejected", {"post_id": post.id, "reason": reason})
     tell_author(session, post, f"rejected-v{post.version}", news)
+    return AfterCommit()  # the author's news only
 
 
-def override(session: Session, post: Post, member: Member, *, reason: str, channel: str) -> None:
+def override(session: Session, post: Post, member: Member, *, reason: str, channel: str) -> AfterCommit:
     """Send a `needs_review` draft on to sign-off, with the written reason in the audit log.
     Only a draft the gate sent to review: never one it has not checked yet."""
     if not reason.strip():
@@ -184,6 +164,7 @@ def override(session: Session, post: Post, member: Member, *, reason: str, chann
         expected=State.NEEDS_REVIEW,
     )  # fmt: skip
     announce_awaiting_signoff(session, post)
+    return AfterCommit()  # the approvers' sign-off requests only
 
 
 def inbox(session: Session, org: Organization, member: Member) -> list[Post]:

@@ -1,4 +1,4 @@
-"""`publish-due`, the cron entry point: enqueue from the database everything that is due.
+"""The due step, `publish-due`: enqueue from the database everything that is due.
 
 Safe to run every minute from several machines: the queue skips jobs already waiting, and
 the database claim decides who publishes. It also rebuilds the queues after Redis lost them.
@@ -16,8 +16,8 @@ from balise.db import session_scope
 from balise.heartbeat import beat
 from balise.models import Post, Target, utcnow
 from balise.notify import News, tell_responsible
+from balise.pipeline.after_commit import AfterCommit, Publish, run_after_commit
 from balise.queue.connection import get_redis
-from balise.queue.queues import enqueue_check, enqueue_publish
 from balise.states import LIVE, State, TargetState
 
 OVERDUE = timedelta(minutes=2)
@@ -25,6 +25,8 @@ OVERDUE = timedelta(minutes=2)
 
 @dataclass(frozen=True)
 class DueReport:
+    """What is on the queues once `publish-due` ran (queued now, or already waiting there)."""
+
     publish: int
     reconcile: int
     checks: int
@@ -71,17 +73,23 @@ def due_work(session: Session, now: datetime) -> DueWork:
     )
 
 
+def due(session: Session, now: datetime) -> tuple[DueReport, AfterCommit]:
+    """Everything due at `now`, to queue after the commit; an overdue post's responsible person is told."""
+    work = due_work(session, now)
+    for post in work.overdue:
+        # Once per post, not every minute.
+        tell_responsible(session, post, "overdue", News("notify.overdue", {"post_id": post.id}))
+    report = DueReport(len(work.due), len(work.stale), len(work.unchecked), len(work.overdue))
+    publishes = [Publish(target_id, attempts) for target_id, attempts in (*work.due, *work.stale)]
+    return report, AfterCommit(checks=work.unchecked, publishes=publishes)
+
+
 def publish_due(now: datetime | None = None) -> DueReport:
-    now = now or utcnow()
+    """The cron entry point: the due step, its jobs, then cron's heartbeat."""
     get_redis()  # a broken REDIS_URL must fail cron loudly, even on a quiet minute
     with session_scope() as session:
-        work = due_work(session, now)
-        for post in work.overdue:
-            # Once per post, not every minute.
-            tell_responsible(session, post, "overdue", News("notify.overdue", {"post_id": post.id}))
-    publish = sum(enqueue_publish(tid, attempts) for tid, attempts in work.due)
-    reconcile = sum(enqueue_publish(tid, attempts) for tid, attempts in work.stale)
-    checks = sum(enqueue_check(pid, version) for pid, version in work.unchecked)
+        report, after = due(session, now or utcnow())
+    run_after_commit(after)
     with session_scope() as session:
         beat(session, f"cron@{socket.gethostname()}", "cron")  # only once the queues took the work
-    return DueReport(publish, reconcile, checks, len(work.overdue))
+    return report

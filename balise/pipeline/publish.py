@@ -36,6 +36,7 @@ from balise.media.images import outgoing_copy
 from balise.models import Organization, Photo, Post, Target, utcnow
 from balise.notify import News, tell_responsible
 from balise.organizations import account_owner
+from balise.pipeline.after_commit import AfterCommit, Publish
 from balise.posts import photos_of, target_with_post, targets_of
 from balise.publisher.base import MediaFile, Publication, RemotePost
 from balise.publisher.registry import get_platform
@@ -57,17 +58,17 @@ class Claim:
     owner: AccountOwner  # the post's organization: its account, never another's
 
 
-def publish_target(target_id: int, worker: str) -> str:
-    """Publish one (post, platform) if it is still due; returns what happened, for the job log."""
+def publish_target(target_id: int, worker: str) -> tuple[str, AfterCommit]:
+    """The publish job: publish one (post, platform) if it is still due. Returns what happened,
+    for the job log, and the next attempt to queue when the platform asked to wait."""
     claim = _claim(target_id, worker)
     if isinstance(claim, str):
-        return claim
+        return claim, AfterCommit()
     try:
         adapter = get_platform(claim.owner, claim.platform, get_settings())
     except ConfigError as exc:  # no account configured for this platform: a person must act
-        return _fail(
-            target_id, NeedsPerson("publishing.account_missing", platform=claim.platform, detail=exc.message()), worker
-        )
+        missing = NeedsPerson("publishing.account_missing", platform=claim.platform, detail=exc.message())
+        return _fail(target_id, missing, worker), AfterCommit()
     if claim.reconcile:
         try:
             found = adapter.find(claim.publication)
@@ -75,15 +76,15 @@ def publish_target(target_id: int, worker: str) -> str:
             return _cannot_tell(target_id, exc, worker)
         if found is not None:
             _record_published(target_id, found, worker)
-            return "reconciled"
+            return "reconciled", AfterCommit()
     if blocked := _consent_withdrawn(target_id, claim.platform):  # withdrawn or expired since sign-off
-        return _fail(target_id, blocked, worker)
+        return _fail(target_id, blocked, worker), AfterCommit()
     try:
         remote = adapter.publish(claim.publication)
     except RetryLater as exc:
         return _retry_later(target_id, exc, worker)
     except (NeedsPerson, Permanent) as exc:
-        return _fail(target_id, exc, worker)
+        return _fail(target_id, exc, worker), AfterCommit()
     except Exception as exc:  # an adapter bug or an unclassified network error: maybe sent
         log.exception("publication %s : résultat incertain", target_id)
         return _retry_later(
@@ -92,7 +93,7 @@ def publish_target(target_id: int, worker: str) -> str:
             worker,
         )
     _record_published(target_id, remote, worker)
-    return "published"
+    return "published", AfterCommit()
 
 
 def _claim(target_id: int, worker: str) -> Claim | str:
@@ -176,7 +177,7 @@ def _record_published(target_id: int, remote: RemotePost, worker: str) -> None:
             time.sleep(delay)
 
 
-def _retry_later(target_id: int, exc: RetryLater, worker: str) -> str:
+def _retry_later(target_id: int, exc: RetryLater, worker: str) -> tuple[str, AfterCommit]:
     now = utcnow()
     with session_scope() as session:
         target, post = target_with_post(session, target_id)
@@ -186,49 +187,41 @@ def _retry_later(target_id: int, exc: RetryLater, worker: str) -> str:
             won = states.uncertain(session, post, target, until=due, error=exc.message("fr"), actor=worker)
             outcome = "uncertain"
         elif target.attempts >= MAX_ATTEMPTS:
-            return _fail_in(session, target, post, exc, worker)
+            return _fail_in(session, target, post, exc, worker), AfterCommit()
         else:
             due = exc.retry_at or now + timedelta(seconds=_backoff(target.attempts))
             won = states.retry(session, post, target, due_at=due, error=exc.message("fr"), actor=worker)
             outcome = "retry_later"
         if not won:
-            return "lost_race"
-        attempts = target.attempts
-    _enqueue_retry(target_id, attempts, due)
-    return outcome
+            return "lost_race", AfterCommit()
+        return outcome, _next_attempt(target_id, target.attempts, due)
 
 
-def _enqueue_retry(target_id: int, attempts: int, at: datetime) -> None:
-    """The next attempt through RQ's scheduler, so it comes without waiting for cron."""
-    from balise.queue.queues import enqueue_publish
-
-    try:
-        enqueue_publish(target_id, attempts, at=at)
-    except Exception:  # noqa: BLE001 - Redis down: `publish-due` re-enqueues from the database
-        log.warning("relance %s non mise en file; publish-due s'en chargera", target_id)
+def _next_attempt(target_id: int, attempts: int, at: datetime) -> AfterCommit:
+    """The next attempt through RQ's scheduler, so it comes without waiting for cron (which
+    queues it anyway if this job is lost)."""
+    return AfterCommit(publishes=[Publish(target_id, attempts, at)])
 
 
-def _cannot_tell(target_id: int, exc: PlatformError, worker: str) -> str:
+def _cannot_tell(target_id: int, exc: PlatformError, worker: str) -> tuple[str, AfterCommit]:
     """The platform could not say whether the post exists: never guess, ask a person."""
     with session_scope() as session:
         target, post = target_with_post(session, target_id)
         if isinstance(exc, RetryLater) and target.attempts < MAX_ATTEMPTS:
             retry_at = exc.retry_at or utcnow() + timedelta(seconds=_backoff(target.attempts))
             if not states.uncertain(session, post, target, until=retry_at, error=exc.message("fr"), actor=worker):
-                return "lost_race"
-            attempts = target.attempts
+                return "lost_race", AfterCommit()
+            return "reconcile_later", _next_attempt(target_id, target.attempts, retry_at)
         else:
             post_id, platform = target.post_id, target.platform
             message = t(
                 "publishing.cannot_tell", lang="fr", detail=exc.message("fr"), post_id=post_id, platform=platform
             )
             if not states.ask_person(session, post, target, error=message, actor=worker):
-                return "lost_race"
+                return "lost_race", AfterCommit()
             news = News("publishing.cannot_tell", {"detail": News.of(exc), "post_id": post_id, "platform": platform})
             tell_responsible(session, post, f"uncertain-{target_id}", news)
-            return "needs_person"
-    _enqueue_retry(target_id, attempts, retry_at)
-    return "reconcile_later"
+            return "needs_person", AfterCommit()
 
 
 def _fail(target_id: int, exc: PlatformError, worker: str) -> str:
@@ -260,8 +253,10 @@ def _backoff(attempts: int) -> int:
     return min(BACKOFF[min(max(attempts - 1, 0), len(BACKOFF) - 1)], get_settings().publish_retry_max_seconds)
 
 
-def resolve_by_person(session: Session, post: Post, platform: str, *, remote_url: str | None, actor: str) -> None:
-    """A person checked the platform: the post is there (`remote_url`) or not (publish again).
+def resolve_by_person(
+    session: Session, post: Post, platform: str, *, remote_url: str | None, actor: str
+) -> AfterCommit:
+    """A person checked the platform: the post is there (`remote_url`) or not (published again now).
 
     Only for a target the machine could not decide about; anything else is refused.
     """
@@ -273,3 +268,5 @@ def resolve_by_person(session: Session, post: Post, platform: str, *, remote_url
         or not states.resolve(session, post, target, remote_url=remote_url, actor=actor, channel="cli")
     ):
         raise InvalidInput("publishing.nothing_to_resolve", post_id=post.id, platform=platform)
+    assert target.id is not None
+    return AfterCommit() if remote_url else AfterCommit(publishes=[Publish(target.id, target.attempts)])

@@ -1,4 +1,4 @@
-"""The compliance step of the pipeline: run the gate on one post version and move the post."""
+"""The check step of the pipeline (the compliance gate): run the gate on one post version and move the post."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from balise.db import read_scope, session_scope
 from balise.errors import TransitionRefused
 from balise.models import ComplianceResult, Organization, Post, utcnow
 from balise.notify import announce_awaiting_signoff
+from balise.pipeline.after_commit import AfterCommit
 from balise.platforms import text_with_link
 from balise.posts import platforms_of
 from balise.states import State, transition
@@ -19,8 +20,9 @@ from balise.states import State, transition
 OUTCOME = {"approved": State.AWAITING_SIGNOFF, "needs_review": State.NEEDS_REVIEW, "rejected": State.REJECTED}
 
 
-def check_post(post_id: int, version: int) -> str:
-    """Gate post `post_id` as it was at `version`; a stale or repeated job changes nothing.
+def check_post(post_id: int, version: int) -> tuple[str, AfterCommit]:
+    """The check job: gate post `post_id` as it was at `version`; a stale or repeated job changes
+    nothing. After the commit, only the notices (a draft now awaits sign-off).
 
     The gate runs between two transactions, not inside one: on SQLite a write transaction holds
     the lock every other writer waits for. The compare-and-set in `transition` refuses the
@@ -28,7 +30,7 @@ def check_post(post_id: int, version: int) -> str:
     with read_scope() as session:
         post = session.get(Post, post_id)
         if post is None or post.version != version or post.state != State.PENDING_CHECK:
-            return "skipped"
+            return "skipped", AfterCommit()
         org = session.get(Organization, post.org_id)
         assert org is not None
         draft, policy_text, content_hash = draft_of(session, org, post), org.policy_override, post.content_hash
@@ -36,7 +38,7 @@ def check_post(post_id: int, version: int) -> str:
     with session_scope() as session:
         post = session.get(Post, post_id)
         if post is None or post.version != version:
-            return "skipped"  # edited while the gate ran: that version is moot
+            return "skipped", AfterCommit()  # edited while the gate ran: that version is moot
         reasons = record_verdict(session, post_id, content_hash, verdict)
         summary = "; ".join(f"{r['code']}: {r['message']}" for r in reasons) or None
         try:
@@ -46,10 +48,10 @@ def check_post(post_id: int, version: int) -> str:
             )  # fmt: skip
         except TransitionRefused:
             session.rollback()  # cancelled while the gate ran
-            return "skipped"
+            return "skipped", AfterCommit()
         if post.state == State.AWAITING_SIGNOFF:
             announce_awaiting_signoff(session, post)
-        return verdict.verdict
+        return verdict.verdict, AfterCommit()
 
 
 def draft_of(session: Session, org: Organization, post: Post) -> Draft:
