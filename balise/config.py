@@ -1,6 +1,7 @@
 """Settings: the environment first, then the TOML file, then defaults.
 
-Nothing else in balise reads `os.environ`. The names are fixed by the design (users' scripts
+Nothing else in balise reads `os.environ`, but `balise.i18n.fallback_lang` (BALISE_LANG, for `--help` and for a message
+about settings that cannot be read). The names are fixed by the design (users' scripts
 and the compose file rely on them), so each field lists its exact environment name.
 """
 
@@ -331,11 +332,6 @@ def store_account(owner: AccountOwner, platform: str, values: Mapping[str, str],
         if key not in table and not field.is_required() and value is not None and value != field.default:
             table[key] = value
     return store_settings(table, ("organizations", owner.slug, platform))
-
-
-def fallback_lang() -> str:
-    """The language for a message about broken settings, when settings cannot be read."""
-    return "en" if os.environ.get("BALISE_LANG") == "en" else "fr"
 
 
 @cache

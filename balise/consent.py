@@ -23,6 +23,7 @@ from balise.errors import InvalidInput, NotFound
 from balise.i18n import t
 from balise.media.store import keep_evidence
 from balise.models import Consent, Organization, Person, Post, utcnow
+from balise.organizations import org_zone
 from balise.platforms import canonical_platforms
 from balise.posts import people_in, photos_of, platforms_of
 from balise.timeparse import check_year, parse_when
@@ -106,7 +107,7 @@ def grant(
     )
     session.add(consent)
     signer = f"son parent ou tuteur ({person.guardian_name})" if by_guardian else "la personne elle-même"
-    ends = until.date().isoformat() if until else "sans échéance"
+    ends = last_day(until, org_zone(org)).isoformat() if until else "sans échéance"
     audit.record(
         session, org_id=org.id, actor=actor, channel="cli", action="consent_granted",
         reason=f"{person.name} : {', '.join(consent.platforms)}; {ends}; signé par {signer}",
@@ -149,7 +150,7 @@ def consents(
 
 
 def state_of(consent: Consent, now: datetime) -> str:
-    """"revoked", "expired" or "current", as `balise consent list` shows it."""
+    """ "revoked", "expired" or "current", as `balise consent list` shows it."""
     if consent.revoked_at is not None:
         return "revoked"
     return "expired" if consent.valid_until is not None and consent.valid_until <= now else "current"
@@ -202,6 +203,12 @@ def parse_until(value: str, zone: ZoneInfo) -> datetime:
     return end
 
 
+def last_day(valid_until: datetime, zone: ZoneInfo) -> date:
+    """The last day a consent holds, as it was typed: `valid_until` is the first instant it no longer
+    holds (midnight after `--until`'s day), whose own date is the day after."""
+    return (valid_until - timedelta(microseconds=1)).astimezone(zone).date()
+
+
 MAX_DAYS = 3660  # ten years, longer than any consent form; a far larger number overflows the date
 
 
@@ -211,11 +218,6 @@ def parse_days(value: str) -> timedelta:
     if match is None or int(match.group(1)) > MAX_DAYS:
         raise InvalidInput("consent.bad_duration", value=value, most=MAX_DAYS)
     return timedelta(days=int(match.group(1)))
-
-
-def last_day(valid_until: datetime, zone: ZoneInfo) -> date:
-    """The last day a consent covers, as the person wrote it in `--until` (stored as the next midnight)."""
-    return (valid_until.astimezone(zone) - timedelta(microseconds=1)).date()
 
 
 @dataclass(frozen=True)

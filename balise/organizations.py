@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 from balise import audit
 from balise.config import AccountOwner, get_settings
 from balise.errors import ConfigError, InvalidInput, NotFound, PermissionDenied
+from balise.i18n import LANGS, folded, t
 from balise.models import Member, Organization
 
 ROLES = ("author", "approver", "admin")
@@ -67,9 +68,14 @@ def _manager(actor: str | Member) -> str:
     return actor.name
 
 
-def _check_role(role: str) -> None:
-    if role not in ROLES:
-        raise InvalidInput("orgs.bad_role", role=role, roles=", ".join(ROLES))
+def role_named(typed: str) -> str:
+    """A role as a person types it: its identifier or a French or English name (« approbatrice »)."""
+    wanted = folded(typed)
+    for role in ROLES:
+        names = {role, *(name for lang in LANGS for name in t(f"orgs.role_names_{role}", lang=lang).split(","))}
+        if wanted in {folded(name) for name in names}:
+            return role
+    raise InvalidInput("orgs.bad_role", role=typed, roles=", ".join(ROLES))
 
 
 def _check_free_name(session: Session, org: Organization, name: str) -> None:
@@ -86,7 +92,7 @@ def add_member(
 ) -> Member:
     name = name.strip()
     actor = _manager(actor)
-    _check_role(role)
+    role = role_named(role)
     _check_free_name(session, org, name)
     if not EMAIL.match(email):
         raise InvalidInput("orgs.bad_email", email=email)
@@ -122,7 +128,7 @@ def _keep_an_admin(session: Session, org: Organization, member: Member) -> None:
 def set_role(session: Session, org: Organization, name: str, role: str, *, actor: str | Member) -> Member:
     """Change a member's role, audited; an acting member must be an admin."""
     actor = _manager(actor)
-    _check_role(role)
+    role = role_named(role)
     member = find_member(session, org, name)
     if role != "admin":
         _keep_an_admin(session, org, member)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from balise.errors import InvalidInput, NotFound
+from balise.errors import NotFound
 from balise.models import (
     ComplianceResult,
     Member,
@@ -19,7 +19,7 @@ from balise.models import (
     PostAuthor,
     Target,
 )
-from balise.states import State
+from balise.states import state_named
 from balise.timeparse import local_iso
 
 MAX_ID = 2**63 - 1  # SQLite's INTEGER and PostgreSQL's BIGINT
@@ -43,9 +43,7 @@ def get_post(session: Session, org: Organization, post_id: int) -> Post:
 def list_posts(session: Session, org: Organization, state: str | None = None) -> list[Post]:
     query = select(Post).where(Post.org_id == org.id).order_by(col(Post.scheduled_at), col(Post.id))
     if state:
-        if state not in {s.value for s in State}:
-            raise InvalidInput("posts.unknown_state", state=state, known=", ".join(s.value for s in State))
-        query = query.where(Post.state == state)
+        query = query.where(Post.state == state_named(state))
     return list(session.exec(query))
 
 

@@ -19,7 +19,8 @@ from sqlalchemy import ColumnElement, case
 from sqlmodel import Session, col, select, update
 
 from balise import audit
-from balise.errors import TransitionRefused
+from balise.errors import InvalidInput, TransitionRefused
+from balise.i18n import LANGS, folded, t
 from balise.models import Approval, ComplianceResult, Photo, PhotoPerson, Post, PostCount, Target, utcnow
 from balise.timeparse import local_iso
 
@@ -35,6 +36,17 @@ class State(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     WITHDRAWN = "withdrawn"
+
+
+def state_named(typed: str) -> State:
+    """A post's state as a person types it: its identifier or its name in French or in English."""
+    wanted = folded(typed)
+    for state in State:
+        names = {state.value, *(t(f"labels.{state.value}", lang=lang) for lang in LANGS)}
+        if wanted in {folded(name) for name in names}:
+            return state
+    known = ", ".join(t(f"labels.{state.value}") for state in State)
+    raise InvalidInput("posts.unknown_state", state=typed, known=known)
 
 
 class TargetState(StrEnum):

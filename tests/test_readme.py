@@ -43,7 +43,11 @@ class Expect:
 # One entry per command whose expectations differ from "exits 0", keyed by the start of its line.
 EXPECTED: dict[str, Expect] = {
     "balise demo": Expect(shows=("3 publication(s) sur 6",)),
-    "balise init": Expect(stdin="ESPACE Exemple\n\nChantal Roy\nchantal@exemple.org\n" + "\n" * 8, shows=("ESPACE Exemple",)),
+    # the organization, its zone, the admin; then Enter skips the mail server, the sender, the public
+    # address and connecting the accounts
+    "balise init": Expect(
+        stdin="ESPACE Exemple\n\nChantal Roy\nchantal@exemple.org\n" + "\n" * 8, shows=("ESPACE Exemple",)
+    ),
     'balise draft add "Offre': Expect(shows=("n° 7 ",)),  # the number the next lines use
     'balise inbox --as "Julie Gagnon"': Expect(shows=("n° 7",)),
     'balise approve 7 --as "Julie Gagnon"': Expect(shows=("n° 7",)),

@@ -82,6 +82,14 @@ def _explain(verdict: audit.Verdict, *, keyed: bool, head_file: bool) -> None:
         output.ok(t("cli.audit_ok"))
 
 
+def _action(action: str) -> str:
+    """An audit event's name in the user's language; an event newer than the catalogue keeps its identifier."""
+    try:
+        return t(f"audit.action_{action}")
+    except KeyError:
+        return action
+
+
 @app.command("show")
 def show(post_id: Annotated[int, typer.Argument(help="Le numéro de la publication.")]) -> None:
     """Toute l'histoire d'une publication : qui, quand, par quel moyen, de quel état à quel état, pourquoi.
@@ -104,7 +112,7 @@ def show(post_id: Annotated[int, typer.Argument(help="Le numéro de la publicati
     table = Table("Quand", "Qui", "Moyen", "Action", "De", "À", "Motif")
     for e in events:
         table.add_row(
-            local_text(e.created_at, zone), e.actor, e.channel, e.action,
+            local_text(e.created_at, zone), e.actor, e.channel, _action(e.action),
             t("labels." + e.from_state) if e.from_state else "", t("labels." + e.to_state) if e.to_state else "",
             e.reason or "",
         )  # fmt: skip

@@ -45,20 +45,22 @@ def grant(
     """
     from balise.config import get_settings
     from balise.consent import grant as record
-    from balise.consent import parse_until
+    from balise.consent import last_day, parse_until
     from balise.models import Person
     from balise.organizations import org_zone
+    from balise.timeparse import local_day
 
     with org_session() as (session, org):
         member = acting_member(session, org, as_)
-        when = parse_until(until, org_zone(org)) if until else None
+        zone = org_zone(org)
+        when = parse_until(until, zone) if until else None
         consent = record(
             session, org, person, platforms=platform, until=when, by_guardian=by_guardian, evidence=evidence,
             evidence_dir=get_settings().data_path / "media" / "consents", actor=member.name,
         )  # fmt: skip
         shown = session.get(Person, consent.person_id)
         minor = shown is not None and shown.is_minor
-        ends = t("consent.until_date", date=until) if until else t("consent.until_none")
+        ends = t("consent.until_date", date=local_day(last_day(when, zone))) if when else t("consent.until_none")
     output.ok(t("consent.granted", name=person, platforms=", ".join(consent.platforms), until=ends))
     if consent.evidence_sha256:
         output.console.print(t("consent.evidence_kept", sha=consent.evidence_sha256[:16]))
@@ -137,12 +139,14 @@ def list_(
 
       balise consent list --expiring-within 30d
     """
+    from datetime import date
+
     from rich.table import Table
 
-    from balise.consent import consents, parse_days, state_of
+    from balise.consent import consents, last_day, parse_days, state_of
     from balise.models import utcnow
     from balise.organizations import org_zone
-    from balise.timeparse import local_iso
+    from balise.timeparse import local_day, local_iso
 
     within = parse_days(expiring_within) if expiring_within else None
     now = utcnow()
@@ -154,6 +158,7 @@ def list_(
                 "platforms": c.platforms,
                 "given_by": c.given_by,
                 "valid_until": local_iso(c.valid_until, zone) if c.valid_until else None,
+                "valid_through": last_day(c.valid_until, zone).isoformat() if c.valid_until else None,
                 "revoked_at": local_iso(c.revoked_at, zone) if c.revoked_at else None,
                 "state": state_of(c, now),
                 "evidence_sha256": c.evidence_sha256,
@@ -168,8 +173,10 @@ def list_(
         return
     table = Table("Personne", "Plateformes", "Signé par", "Jusqu'au", "État")
     for row in rows:
+        through = row["valid_through"]
         table.add_row(
             row["person"], ", ".join(row["platforms"]), t(f"consent.given_{row['given_by']}"),
-            (row["valid_until"] or t("consent.until_none"))[:10], t(f"consent.state_{row['state']}"),
+            local_day(date.fromisoformat(through)) if through else t("consent.until_none"),
+            t(f"consent.state_{row['state']}"),
         )  # fmt: skip
     output.console.print(table)

@@ -22,14 +22,25 @@ PlatformOption = Annotated[
     typer.Option("--platform", "-p", help=f"{SPELLED}; répétez l'option pour plusieurs."),
 ]
 AtHelp = (
-    'Quand publier : "AAAA-MM-JJ HH:MM" (heure de l\'organisme), une date ISO 8601 avec décalage, ou « maintenant ».'
+    "Quand publier, à l'heure de l'organisme : « demain 10 h », « lundi 9 h 30 », \"2027-01-15 10:00\", une date "
+    "ISO 8601 avec décalage, ou « maintenant »."
 )
+
+
+def _when(data: dict[str, Any]) -> str:
+    """A post's time as people read it, from its JSON form (ISO 8601 in the organization's zone)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from balise.timeparse import local_text
+
+    return local_text(datetime.fromisoformat(data["scheduled_at"]), ZoneInfo(data["timezone"]))
 
 
 def _print_post(data: dict[str, Any], review: list[str]) -> None:
     console = output.console
     console.print(f"[bold]Publication n° {data['id']}[/bold] — {t('labels.' + data['state'])}")
-    console.print(f"Prévue : {data['scheduled_at']} ({data['timezone']})   Auteur·e : {', '.join(data['authors'])}")
+    console.print(f"Prévue : {_when(data)} ({data['timezone']})   Auteur·e : {', '.join(data['authors'])}")
     console.print(f"\n{data['text']}\n", soft_wrap=True)
     if data["link"]:
         console.print(f"Lien : {data['link']}")
@@ -99,7 +110,12 @@ def add(
         author = acting_member(session, org, as_)
         when = parse_when(at, org_zone(org))
         draft = DraftInput(
-            text=text, platforms=tuple(platform), scheduled_at=when, link=link, topic=topic, photos=tuple(photo or ()),
+            text=text,
+            platforms=tuple(platform),
+            scheduled_at=when,
+            link=link,
+            topic=topic,
+            photos=tuple(photo or ()),
             people=tuple(person or ()),
         )
         post, after = add_post(session, org, author, draft, settings.data_path / "media")
@@ -109,7 +125,7 @@ def add(
     if json_:
         output.print_json(data)
     else:
-        output.ok(t("cli.draft_added", post_id=post.id, when=data["scheduled_at"]))
+        output.ok(t("cli.draft_added", post_id=post.id, when=_when(data)))
     output.warn_all(data["warnings"])  # on stderr: a script reading the JSON is not disturbed
     output.warn_all(unconfigured)
 
@@ -128,7 +144,10 @@ def _unconfigured_accounts(settings: Settings, owner: AccountOwner, data: dict[s
 
 @app.command("list")
 def list_(
-    state: Annotated[str | None, typer.Option("--state", help="N'afficher que cet état (ex. scheduled).")] = None,
+    state: Annotated[
+        str | None,
+        typer.Option("--state", help="N'afficher que cet état, en français ou en anglais (ex. planifiée, scheduled)."),
+    ] = None,
     json_: JsonOption = False,
 ) -> None:
     """Liste les publications, de la plus proche à la plus lointaine.
@@ -136,6 +155,8 @@ def list_(
     Exemples :
 
       balise draft list
+
+      balise draft list --state planifiée
 
       balise draft list --state awaiting_signoff --json
     """
@@ -156,7 +177,7 @@ def list_(
     table = Table("N°", "État", "Prévue", "Plateformes", "Texte")
     for p in posts:
         platforms = ", ".join(f"{x['platform']}:{t('labels.' + x['state'])}" for x in p["targets"])
-        table.add_row(str(p["id"]), t("labels." + p["state"]), p["scheduled_at"][:16], platforms, _short(p["text"]))
+        table.add_row(str(p["id"]), t("labels." + p["state"]), _when(p), platforms, _short(p["text"]))
     output.console.print(table)
 
 

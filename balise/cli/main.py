@@ -16,7 +16,7 @@ import typer.main
 from typer._click import core
 from typer._click import exceptions as click
 
-from balise.cli import output
+from balise.cli import help_lang, output
 from balise.cli.common import GLOBAL
 from balise.cli.lazy import Entry, LazyGroup
 from balise.errors import BaliseError, InvalidInput
@@ -175,8 +175,15 @@ def _usage_message(exc: click.ClickException) -> str:
         message = t("cli.usage_missing", param=_param_name(exc))
     elif isinstance(exc, click.NoSuchOption):
         message = t("cli.usage_no_such_option", option=exc.option_name)
-    elif isinstance(exc, click.BadParameter):
+    elif isinstance(exc, click.BadParameter | click.BadArgumentUsage):
         message = t("cli.usage_bad_value", param=_param_name(exc))
+    elif isinstance(exc, click.BadOptionUsage):
+        takes_none = "does not take a value" in exc.message
+        message = t("cli.usage_no_value" if takes_none else "cli.usage_needs_value", option=exc.option_name)
+    elif exc.message.startswith("Got unexpected extra argument"):
+        message = t("cli.usage_extra", detail=exc.message.rpartition("(")[2].rstrip(")"))
+    elif exc.message == "Missing command.":
+        message = t("cli.usage_missing_command")
     elif exc.message.startswith("No such command"):
         message = t("cli.usage_no_such_command", detail=exc.message.split("'")[1] if "'" in exc.message else "")
     else:
@@ -188,6 +195,7 @@ def _usage_message(exc: click.ClickException) -> str:
 def _command() -> core.Command:
     """`app` as the Click command it becomes, built once per process: a command, once loaded, keeps
     its Click form, which `main` called in-process (tests) would otherwise rebuild each time."""
+    help_lang.install()
     return typer.main.get_command(app)
 
 

@@ -15,12 +15,14 @@ app = typer.Typer(help="Membres de l'organisme et leurs rôles (author, approver
 
 MemberName = Annotated[str, typer.Argument(help="Nom complet du membre.")]
 
+ROLE_NAMES = "author, approver ou admin (ou en français : auteur·e, approbatrice, administrateur…)"
+
 
 @app.command("add")
 def add(
     name: MemberName,
     email: Annotated[str, typer.Option("--email", help="Son adresse courriel (pour les approbations).")],
-    role: Annotated[str, typer.Option("--role", help="Rôle : author, approver ou admin.")] = "author",
+    role: Annotated[str, typer.Option("--role", help=f"Rôle : {ROLE_NAMES}.")] = "author",
     as_: AsOption = None,
 ) -> None:
     """Ajoute un membre (par une personne administratrice, connectée si l'organisme l'exige).
@@ -34,14 +36,15 @@ def add(
     from balise.organizations import add_member
 
     with org_session() as (session, org):
-        add_member(session, org, name=name, email=email, role=role, actor=member_manager(session, org, as_))
+        added = add_member(session, org, name=name, email=email, role=role, actor=member_manager(session, org, as_))
+        role = added.role
     output.ok(t("cli.member_added", name=name, role=role))
 
 
 @app.command("role")
 def role_(
     name: MemberName,
-    role: Annotated[str, typer.Argument(help="Le nouveau rôle : author, approver ou admin.")],
+    role: Annotated[str, typer.Argument(help=f"Le nouveau rôle : {ROLE_NAMES}.")],
     as_: AsOption = None,
 ) -> None:
     """Change le rôle d'un membre (par une personne administratrice, connectée si l'organisme l'exige).
@@ -53,7 +56,7 @@ def role_(
     from balise.organizations import set_role
 
     with org_session() as (session, org):
-        set_role(session, org, name, role, actor=member_manager(session, org, as_))
+        role = set_role(session, org, name, role, actor=member_manager(session, org, as_)).role
     output.ok(t("cli.member_role_changed", name=name, role=role))
 
 

@@ -8,16 +8,18 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from balise.i18n import t
+
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 
 def error(message: str) -> None:
-    err_console.print(f"[bold red]Erreur :[/bold red] {escape(message)}", soft_wrap=True)
+    err_console.print(f"[bold red]{t('cli.error')}[/bold red] {escape(message)}", soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    err_console.print(f"[yellow]Attention :[/yellow] {escape(message)}", soft_wrap=True)
+    err_console.print(f"[yellow]{t('cli.warning')}[/yellow] {escape(message)}", soft_wrap=True)
 
 
 def warn_all(messages: list[str]) -> None:

@@ -6,7 +6,9 @@ French is the reference; a key missing in English falls back to French.
 
 from __future__ import annotations
 
+import os
 import tomllib
+import unicodedata
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -32,8 +34,14 @@ def load_catalogs() -> None:
         _catalog(lang)
 
 
+def fallback_lang() -> str:
+    """The language from BALISE_LANG alone: for a message about broken settings, and for `--help`,
+    drawn before the settings are read (their reading costs pydantic's import, a tenth of a second)."""
+    return "en" if os.environ.get("BALISE_LANG") == "en" else "fr"
+
+
 def current_lang() -> str:
-    from balise.config import fallback_lang, get_settings
+    from balise.config import get_settings
     from balise.errors import ConfigError
 
     try:
@@ -49,6 +57,12 @@ def t(key: str, lang: str | None = None, **params: object) -> str:
     if text is None:
         raise KeyError(f"message inconnu : {key}")
     return text.format(**params) if params else text
+
+
+def folded(name: str) -> str:
+    """A name as typed, compared without case, accents or underscores: « Planifiée » is "planifiee"."""
+    decomposed = unicodedata.normalize("NFKD", name.strip().replace("_", " "))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def day_label(day: date, lang: str | None = None) -> str:
