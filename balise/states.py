@@ -95,6 +95,10 @@ TARGET_TRANSITIONS: dict[TargetState, frozenset[TargetState]] = {
     T.FAILED: frozenset({T.PENDING}),
     T.DELETED: frozenset(),
 }
+# The targets a new time moves (`requeue`), and the error kinds of a target waiting for a person's
+# look on the platform (`resolve`, never a retry).
+REQUEUABLE = frozenset({T.FAILED, T.PENDING})
+ASKED = frozenset({"needs_person", "uncertain"})
 # How a post follows when a person retries its failed targets (`requeue`); a post in no other
 # state has a target to retry (cancelled and withdrawn posts stay as they are).
 # (A post already `scheduled` again is one whose other target was just requeued.)
@@ -440,7 +444,7 @@ def fail(session: Session, post: Post, target: Target, *, kind: str, error: str,
 def resolve(session: Session, post: Post, target: Target, *, remote_url: str | None, actor: str, channel: str) -> bool:
     """A person looked on the platform about a target the machine could not decide about: the
     post is there (`remote_url`), or it is not and goes out again now."""
-    asked = col(Target.error_kind).in_(["needs_person", "uncertain"])
+    asked = col(Target.error_kind).in_(ASKED)
     if remote_url:
         remote_id = remote_url.rstrip("/").rsplit("/", 1)[-1]
         return _published(session, post, target, asked, remote_id=remote_id, url=remote_url, actor=actor,
@@ -461,7 +465,7 @@ def requeue(
     on the platform before sending (`needs_reconcile`): a target can fail after an uncertain attempt
     (its account removed meanwhile), and one look costs less than a post sent twice."""
     from_state = TargetState(target.state)
-    if from_state not in (T.FAILED, T.PENDING) or post.state not in REQUEUE_MOVES:
+    if from_state not in REQUEUABLE or post.state not in REQUEUE_MOVES:
         raise TransitionRefused(
             "states.target_illegal", post_id=target.post_id, platform=target.platform,
             from_state=from_state.value, to_state=T.PENDING.value,

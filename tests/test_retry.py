@@ -7,10 +7,12 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select, update
 
+from balise.config import reset_settings
 from balise.db import session_scope
-from balise.models import Approval, AuditEvent, Post, utcnow
+from balise.models import Approval, AuditEvent, Member, Post, utcnow
+from balise.pipeline.publish import publish_target
 from balise.queue.queues import PUBLISH, enqueue_publish
 from balise.queue.worker import run_worker
 from balise.states import State
@@ -19,7 +21,10 @@ from tests.fakes.facebook_server import FakeFacebook
 from tests.fakes.x_server import FakeX
 from tests.helpers import snapshot, state_of, targets_by_platform
 from tests.test_pipeline import _scheduled
-from tests.test_platform_failures import accounts  # noqa: F401  (the fixture: balise on the fake platforms)
+from tests.test_platform_failures import (
+    _lease_runs_out,
+    accounts,  # noqa: F401  (the fixture: balise on the fake platforms)
+)
 
 
 def _failed_on_facebook(fake_facebook: FakeFacebook, platforms: tuple[str, ...] = ("facebook",)) -> int:
@@ -153,3 +158,41 @@ def test_an_uncertain_target_is_left_to_draft_resolve(
         result = run_cli([*args, "--reason", "Relance", "--as", "Julie"], accounts)
         assert result.returncode == 2 and "balise draft resolve" in result.stderr, result.stderr
     assert snapshot() == before and len(fake_facebook.live_posts) == 1
+
+
+def test_a_retry_looks_on_the_platform_first_and_never_posts_twice(
+    accounts: dict[str, str],  # noqa: F811
+    fake_facebook: FakeFacebook,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    post_id, target_ids = _scheduled(platforms=("facebook",))
+    fake_facebook.fail_next("timeout_after_create")  # the Page got it; its answer never came
+    enqueue_publish(target_ids[0], 0)
+    run_worker([PUBLISH], burst=True, with_scheduler=False)
+    _lease_runs_out(target_ids[0])
+    token = accounts["BALISE_FACEBOOK_PAGE_TOKEN"]
+    monkeypatch.delenv("BALISE_FACEBOOK_PAGE_TOKEN")  # the account removed before the second look
+    reset_settings()
+    assert publish_target(target_ids[0], "w")[0] == "failed:needs_person"
+    monkeypatch.setenv("BALISE_FACEBOOK_PAGE_TOKEN", token)
+    reset_settings()
+    result = run_cli(["retry", str(post_id), "--reason", "Compte reconnecté", "--as", "Julie"], accounts)
+    assert result.returncode == 0, result.stderr
+    run_worker([PUBLISH], burst=True, with_scheduler=False)
+    assert len(fake_facebook.live_posts) == 1 and state_of(post_id) == State.PUBLISHED
+    assert targets_by_platform(post_id)["facebook"].remote_id == fake_facebook.live_posts[0].id
+
+
+def test_a_new_time_is_a_sign_off_never_by_an_author_while_a_retry_by_one_is_fine(
+    accounts: dict[str, str],  # noqa: F811
+    fake_facebook: FakeFacebook,
+) -> None:
+    post_id = _failed_on_facebook(fake_facebook)
+    with session_scope() as session:  # Marie wrote it, and is an approver now
+        session.execute(update(Member).where(col(Member.name) == "Marie").values(role="approver"))
+    before = snapshot()
+    args = ["draft", "reschedule", str(post_id), "--at", "2099-01-05 10:00", "--reason", "Ma page", "--as", "Marie"]
+    refused = run_cli(args, accounts)
+    assert refused.returncode == 4 and "quatre yeux" in refused.stderr and snapshot() == before
+    retried = run_cli(["retry", str(post_id), "--reason", "Texte corrigé chez Facebook", "--as", "Marie"], accounts)
+    assert retried.returncode == 0, retried.stderr

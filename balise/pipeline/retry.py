@@ -32,9 +32,7 @@ from balise.organizations import require_role
 from balise.pipeline.after_commit import AfterCommit, Publish
 from balise.pipeline.signoff import check_approver, check_length, new_time, refuse_quiet_hours
 from balise.posts import targets_of
-from balise.states import REQUEUE_MOVES, State, TargetState
-
-ASKED = frozenset({"needs_person", "uncertain"})  # a target waiting for a look: `draft resolve`
+from balise.states import ASKED, REQUEUABLE, REQUEUE_MOVES, State, TargetState
 
 
 def retry(
@@ -43,7 +41,7 @@ def retry(
     """Every failed target of `post` (or the one on `platform`) once more, now; the post's time,
     hash and approval stay (see the module's docstring)."""
     _check_who(member, reason)
-    targets = _chosen(session, post, platform, {TargetState.FAILED})
+    targets = _chosen(session, post, platform, frozenset({TargetState.FAILED}))
     return _requeue(session, post, targets, None, actor=member.name, channel=channel, reason=reason)
 
 
@@ -53,7 +51,7 @@ def reschedule(
     """A new time for the failed and pending targets of a failed or partly published post; a post
     of which nothing went out takes the new time, signed off by this approver (module docstring)."""
     _check_who(member, reason)
-    targets = _chosen(session, post, None, {TargetState.FAILED, TargetState.PENDING})
+    targets = _chosen(session, post, None, REQUEUABLE)
     if post.state == State.FAILED:
         check_approver(session, post, member)  # four eyes on the new hash, as at sign-off
         new_time(session, org, post, at, actor=member.name, channel=channel)
@@ -74,7 +72,7 @@ def _check_who(member: Member, reason: str) -> None:
     check_length(reason)
 
 
-def _chosen(session: Session, post: Post, platform: str | None, wanted: set[TargetState]) -> list[Target]:
+def _chosen(session: Session, post: Post, platform: str | None, wanted: frozenset[TargetState]) -> list[Target]:
     """The targets to send again, or a refusal that says why and what to do instead."""
     if post.state == State.SCHEDULED:  # nothing failed yet: a new time is an edit, back to the gate
         raise InvalidInput("retry.post_scheduled", post_id=post.id)
