@@ -86,22 +86,36 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     S.AWAITING_SIGNOFF: frozenset({S.SCHEDULED, S.REJECTED, S.CANCELLED}),
     S.SCHEDULED: frozenset({S.PUBLISHING, S.CANCELLED}),
     S.PUBLISHING: frozenset({S.PUBLISHED, S.FAILED}),
-    S.PUBLISHED: frozenset({S.WITHDRAWN}),
+    # Back to `publishing`: a person retries a target that failed while the others went out.
+    S.PUBLISHED: frozenset({S.WITHDRAWN, S.PUBLISHING}),
     S.REJECTED: frozenset({S.CANCELLED}),
-    S.FAILED: frozenset(),
+    # A person retries or reschedules what failed (`requeue`): nothing went out, so it waits again.
+    S.FAILED: frozenset({S.SCHEDULED}),
     S.CANCELLED: frozenset(),
     S.WITHDRAWN: frozenset(),
 }
 
 TARGET_TRANSITIONS: dict[TargetState, frozenset[TargetState]] = {
-    T.PENDING: frozenset({T.PUBLISHING}),
+    # Staying `pending`: a person gives it a new time (`requeue`).
+    T.PENDING: frozenset({T.PUBLISHING, T.PENDING}),
     # Staying `publishing`: a claim taken over once its lease ran out, an uncertain outcome
     # kept for a second look, a question for a person.
     T.PUBLISHING: frozenset({T.PUBLISHING, T.PUBLISHED, T.PENDING, T.FAILED}),
     # Staying `published`: a takedown the platform refused, for a person to finish.
     T.PUBLISHED: frozenset({T.PUBLISHED, T.DELETED}),
-    T.FAILED: frozenset(),
+    # Back to `pending`: a person's retry or new time (`requeue`), never the machine's.
+    T.FAILED: frozenset({T.PENDING}),
     T.DELETED: frozenset(),
+}
+# The targets a new time moves (`requeue`), and the error kinds of a target waiting for a person's
+# look on the platform (`resolve`, never a retry).
+REQUEUABLE = frozenset({T.FAILED, T.PENDING})
+ASKED = frozenset({"needs_person", "uncertain"})
+# How a post follows when a person retries its failed targets (`requeue`); a post in no other
+# state has a target to retry (cancelled and withdrawn posts stay as they are).
+# (A post already `scheduled` again is one whose other target was just requeued.)
+REQUEUE_MOVES: dict[State, State] = {
+    S.FAILED: S.SCHEDULED, S.PUBLISHED: S.PUBLISHING, S.PUBLISHING: S.PUBLISHING, S.SCHEDULED: S.SCHEDULED,
 }
 
 # Sign-off sees only what the gate saw: the verdict on the current content that allows the move.
@@ -178,8 +192,8 @@ def transition(
     if to_state is S.AWAITING_SIGNOFF:
         _require_verdict(session, post, from_state)
     values: dict[str, object] = {"state": to_state.value, "updated_at": utcnow()}
-    if to_state is S.PUBLISHED:
-        values["published_at"] = utcnow()
+    if to_state is S.PUBLISHED:  # the first time it went out, kept when a retried target follows
+        values["published_at"] = post.published_at or utcnow()
     _compare_and_set(session, post, from_state, post.version, values)
     audit.record(
         session,
@@ -265,16 +279,24 @@ def record_edit(session: Session, post: Post, *, actor: str, channel: str, what:
     post.state, post.version, post.content_hash = S.PENDING_CHECK.value, old_version + 1, new_hash
 
 
+# A new time without going back to the gate's queue: a post signed off too late, or one that failed.
+RESCHEDULABLE = frozenset({S.AWAITING_SIGNOFF, S.FAILED})
+
+
 def reschedule(session: Session, post: Post, at: datetime, *, actor: str, channel: str) -> None:
-    """The new time an approver gives a post signed off too late: same state, new content hash
-    (the approval that follows covers it), targets due then, audited."""
-    if post.state != S.AWAITING_SIGNOFF:
+    """The new time an approver gives a post signed off too late, or one that failed: same state,
+    new content hash (the approval that follows covers it), targets not yet out due then, audited."""
+    if post.state not in RESCHEDULABLE:
         raise TransitionRefused("states.not_editable", post_id=post.id, from_state=post.state)
+    from_state = State(post.state)
     post.scheduled_at = at
     new_hash = rehash(session, post)
     values = {"scheduled_at": at, "content_hash": new_hash, "updated_at": utcnow()}
-    _compare_and_set(session, post, S.AWAITING_SIGNOFF, post.version, values)
-    session.execute(update(Target).where(col(Target.post_id) == post.id).values(due_at=at))
+    _compare_and_set(session, post, from_state, post.version, values)
+    waiting = [T.PENDING.value, T.FAILED.value]
+    session.execute(
+        update(Target).where(col(Target.post_id) == post.id, col(Target.state).in_(waiting)).values(due_at=at)
+    )
     audit.record(
         session, org_id=post.org_id, post_id=post.id, actor=actor, channel=channel, action="rescheduled",
         reason=local_iso(at, ZoneInfo(post.entered_timezone)),
@@ -434,7 +456,7 @@ def fail(session: Session, post: Post, target: Target, *, kind: str, error: str,
 def resolve(session: Session, post: Post, target: Target, *, remote_url: str | None, actor: str, channel: str) -> bool:
     """A person looked on the platform about a target the machine could not decide about: the
     post is there (`remote_url`), or it is not and goes out again now."""
-    asked = col(Target.error_kind).in_(["needs_person", "uncertain"])
+    asked = col(Target.error_kind).in_(ASKED)
     if remote_url:
         remote_id = remote_url.rstrip("/").rsplit("/", 1)[-1]
         return _published(session, post, target, asked, remote_id=remote_id, url=remote_url, actor=actor,
@@ -445,6 +467,33 @@ def resolve(session: Session, post: Post, target: Target, *, remote_url: str | N
         _audit_target(session, post, target, (T.PUBLISHING, T.PENDING), action="resolved", actor=actor,
                       channel=channel, detail="non publiée, à republier")  # fmt: skip
     return won
+
+
+def requeue(
+    session: Session, post: Post, target: Target, *, due_at: datetime, actor: str, channel: str, reason: str
+) -> bool:  # fmt: skip
+    """A person's retry or new time for a `failed` (or still `pending`) target: `pending`, due at
+    `due_at`, and the post waits again (`REQUEUE_MOVES`). The claim that follows looks for the post
+    on the platform before sending (`needs_reconcile`): a target can fail after an uncertain attempt
+    (its account removed meanwhile), and one look costs less than a post sent twice."""
+    from_state = TargetState(target.state)
+    if from_state not in REQUEUABLE or post.state not in REQUEUE_MOVES:
+        raise TransitionRefused(
+            "states.target_illegal", post_id=target.post_id, platform=target.platform,
+            from_state=from_state.value, to_state=T.PENDING.value,
+        )  # fmt: skip
+    won = _move_target(
+        session, target, from_state, T.PENDING, due_at=due_at, lease_until=None, needs_reconcile=True,
+        error_kind=None,
+    )  # fmt: skip
+    if not won:
+        return False
+    to_state = REQUEUE_MOVES[State(post.state)]
+    if to_state.value != post.state:
+        transition(session, post, to_state, actor=actor, channel=channel, reason=reason)
+    _audit_target(session, post, target, (from_state, T.PENDING), action="requeued", actor=actor, channel=channel,
+                  detail=f"{local_iso(due_at, ZoneInfo(post.entered_timezone))} {reason}")  # fmt: skip
+    return True
 
 
 def deleted(session: Session, post: Post, target: Target, *, actor: str) -> bool:

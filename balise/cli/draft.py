@@ -9,6 +9,7 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import AsOption, JsonOption, acting_member, after_commit, org_session
+from balise.cli.retry import reschedule_command
 from balise.i18n import t
 from balise.platforms import SPELLED, canonical_platform
 
@@ -273,6 +274,9 @@ def edit(
     else:
         output.ok(t("cli.draft_edited", post_id=post_id))
     output.warn_all(warnings)
+
+
+app.command("reschedule")(reschedule_command)
 
 
 @app.command("cancel")

@@ -52,6 +52,10 @@ COMMANDS = {
         "balise.cli.retract:retract_command",
         "Retire une publication publiée de toutes ses plateformes (approbateur·trice ou admin).",
     ),
+    "retry": Entry(
+        "balise.cli.retry:retry_command",
+        "Relance maintenant une publication en échec sur ses plateformes en échec (approbateur·trice ou admin).",
+    ),
     "publish-due": Entry(
         "balise.cli.ops:publish_due_command",
         "Met en file tout ce qui est dû (à lancer chaque minute par cron). Sans danger en double.",

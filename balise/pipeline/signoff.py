@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from balise import audit, examples
-from balise.compliance import check_draft, load_policy
+from balise.compliance import Policy, check_draft, load_policy
 from balise.compliance.frequency import clock_label, in_quiet_hours
 from balise.errors import InvalidInput, PermissionDenied
 from balise.models import Approval, Member, Organization, Post, utcnow
@@ -37,14 +37,14 @@ class LateSignoff(InvalidInput):
     """The post's time has passed: the approver must choose (`--now` or `--at`)."""
 
 
-def _check_length(words: str | None) -> None:
+def check_length(words: str | None) -> None:
     """A comment or a reason goes into the audit log and the author's mail: the page's limit is
     checked here too, since a form can be posted without the page."""
     if words is not None and len(words) > MAX_WORDS:
         raise InvalidInput("signoff.too_long", length=len(words), limit=MAX_WORDS)
 
 
-def _check_approver(session: Session, post: Post, member: Member) -> None:
+def check_approver(session: Session, post: Post, member: Member) -> None:
     if member.role not in ("approver", "admin"):
         raise PermissionDenied("signoff.not_approver", name=member.name, role=member.role)
     if member.id in authors_of(session, post):
@@ -68,8 +68,8 @@ def approve(
     """Record a sign-off; once it completes the required count the post is scheduled, and after
     the commit each target's publish job waits on RQ's scheduler for its time (second precision;
     `publish-due` is the safety net)."""
-    _check_length(comment)
-    _check_approver(session, post, member)
+    check_length(comment)
+    check_approver(session, post, member)
     if post.state != State.AWAITING_SIGNOFF:
         raise InvalidInput("signoff.not_awaiting", post_id=post.id, state=post.state)
     if expected_hash is not None and expected_hash != post.content_hash:
@@ -79,7 +79,7 @@ def approve(
         late = late or LateChoice()
         if not late.now and late.at is None:
             raise LateSignoff("signoff.late", post_id=post.id)
-        _reschedule(session, org, post, now if late.now else late.at or now, actor=member.name, channel=channel)
+        new_time(session, org, post, now if late.now else late.at or now, actor=member.name, channel=channel)
     assert post.id is not None and member.id is not None
     existing = session.exec(
         select(Approval).where(
@@ -111,15 +111,21 @@ def approve(
     return AfterCommit(publishes=[Publish(target_id, attempts, due) for target_id, attempts, due in targets])
 
 
-def _reschedule(session: Session, org: Organization, post: Post, at: datetime, *, actor: str, channel: str) -> None:
-    """The approver's choice of time for a late post; the approval covers the new content hash.
-    The gate checked the old time only: a new one inside the quiet hours is refused here."""
+def refuse_quiet_hours(session: Session, org: Organization, post: Post, at: datetime) -> Policy:
+    """The gate checked the old time only: a new one inside the quiet hours is refused here.
+    Returns the organization's policy, for the caller's own checks."""
     policy = load_policy(org.policy_override)
     if in_quiet_hours(policy, platforms_of(session, post), at, org.timezone):
         quiet = policy.quiet_hours
         raise InvalidInput(
             "signoff.late_quiet_hours", post_id=post.id, start=clock_label(quiet.start), end=clock_label(quiet.end)
         )
+    return policy
+
+
+def new_time(session: Session, org: Organization, post: Post, at: datetime, *, actor: str, channel: str) -> None:
+    """The approver's choice of time for a late or a failed post; the approval covers the new content hash."""
+    policy = refuse_quiet_hours(session, org, post, at)
     seen = current_check(session, post)
     reschedule(session, post, at, actor=actor, channel=channel)
     # The approval covers the new hash, so the gate judges it too; a person already weighed what it found before.
@@ -139,8 +145,8 @@ def reject(
     through is kept as one of the organization's labelled examples."""
     if not reason.strip():
         raise InvalidInput("signoff.reason_required")
-    _check_length(reason)
-    _check_approver(session, post, member)
+    check_length(reason)
+    check_approver(session, post, member)
     if code is not None:
         examples.refused(session, org, post, member, examples.checked_code(code), reason)
     transition(session, post, State.REJECTED, actor=member.name, channel=channel, reason=reason)
@@ -154,8 +160,8 @@ def override(session: Session, post: Post, member: Member, *, reason: str, chann
     Only a draft the gate sent to review: never one it has not checked yet."""
     if not reason.strip():
         raise InvalidInput("signoff.override_reason_required")
-    _check_length(reason)
-    _check_approver(session, post, member)
+    check_length(reason)
+    check_approver(session, post, member)
     if post.state != State.NEEDS_REVIEW:
         raise InvalidInput("signoff.override_not_review", post_id=post.id, state=post.state)
     examples.overridden(session, post, member, reason)
