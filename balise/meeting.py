@@ -269,11 +269,23 @@ def platform_list(platforms: tuple[str, ...]) -> str:
     return ", ".join(t(f"platforms.{p}") for p in platforms)
 
 
-def week_text(load: WeekLoad) -> str:
-    return t(
-        f"meeting.week_{load.kind}", week=day_label(load.week), platform=t(f"platforms.{load.platform}"),
-        count=load.count, limit=load.limit,
-    )  # fmt: skip
+def week_lines(data: MeetingData) -> list[str]:
+    """One line per platform and kind: « Facebook : aucune publication prévue les semaines du … »."""
+    grouped: dict[tuple[str, str], list[WeekLoad]] = defaultdict(list)
+    for load in data.weeks:
+        grouped[load.platform, load.kind].append(load)
+    return [
+        t(
+            f"meeting.weeks_{kind}", platform=t(f"platforms.{platform}"), limit=loads[0].limit,
+            weeks=", ".join(short_day(load.week) + ("" if kind == "empty" else f" ({load.count})") for load in loads),
+        )
+        for (platform, kind), loads in grouped.items()
+    ]  # fmt: skip
+
+
+def short_day(day: date) -> str:
+    """« 7 déc. »: the weeks of the next two months, without the weekday and the year."""
+    return f"{day.day} {t('dates.months_short').split(',')[day.month - 1]}"
 
 
 def as_data(data: MeetingData) -> dict[str, Any]:
@@ -337,8 +349,9 @@ def responsible_text(data: MeetingData) -> str:
 
 
 def frequency_text(data: MeetingData) -> str:
-    weeks = max((data.until - data.since) / timedelta(weeks=1), 1 / 7)
-    return t("meeting.how_often_now", count=len(data.published), per_week=f"{len(data.published) / weeks:.1f}")
+    weeks = max((data.until - data.since) / timedelta(weeks=1), 1)  # a shorter period says its count as is
+    per_week = f"{len(data.published) / weeks:.1f}"
+    return t("meeting.how_often_now", count=len(data.published), per_week=per_week.replace(".", t("meeting.decimal")))
 
 
 def lines(data: MeetingData) -> list[str]:
@@ -389,7 +402,7 @@ def lines(data: MeetingData) -> list[str]:
     if not data.expiring:
         out.append(t("meeting.none_consents"))
     out += ["", t("meeting.section_weeks", weeks=LOOKAHEAD_WEEKS + 1)]
-    out += [f"  - {week_text(load)}" for load in data.weeks] or [t("meeting.none_weeks")]
+    out += [f"  - {line}" for line in week_lines(data)] or [t("meeting.none_weeks")]
     out += [
         "",
         t("meeting.section_questions"),
@@ -416,7 +429,7 @@ def render_html(data: MeetingData) -> str:
         figures_text=figures_text,
         code_label=reason_label,
         platform_list=platform_list,
-        week_text=week_text,
+        week_lines=week_lines(data),
         done=by_category(data.comments),
         count_text=count_text,
         median=duration_text(data.comments.median),

@@ -5,12 +5,14 @@ acted on through the comments commands) and a consent about to expire."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import func, select
 
+from balise.compliance import load_policy
+from balise.compliance.frequency import Planned, weeks_ahead
 from balise.config import get_settings, reset_settings
 from balise.consent import add_person, grant
 from balise.db import session_scope
@@ -65,7 +67,7 @@ def test_the_meeting_says_what_went_out_what_was_stopped_the_comments_and_the_co
     assert "demande d'aide : 1 (1 à traiter)" in out and "ordinaire : 1 (1 traité)" in out
     assert "médiane" in out and "90e centile" in out
     assert "Léa Gagnon (mineur·e" in out
-    assert "aucune publication prévue sur X" in out  # nothing planned ahead
+    assert "X : aucune publication prévue les semaines du" in out  # nothing planned ahead
     for question in ("Qu'est-ce que nous voulons y communiquer?", "Qui s'en occupe?", "À quelle fréquence?"):
         assert question in out
     assert "Julie (approbation)" in out
@@ -152,3 +154,17 @@ def test_email_without_a_mail_server_is_refused(busy: Published, monkeypatch: py
     result = run_in_process(["meeting", "--email"])
     assert result.code != 0 and "BALISE_SMTP_URL" in result.stderr
     assert meetings() == 0
+
+
+def test_the_weeks_ahead_name_the_empty_and_the_crowded_ones() -> None:
+    today = date(2026, 12, 3)  # a Thursday: its week starts on Monday 30 November
+    planned = [Planned("facebook", date(2026, 12, 1 + n % 3)) for n in range(6)]  # 6 in the first week
+    planned += [Planned("facebook", date(2026, 12, 8)) for _ in range(3)]  # 3 the next
+
+    loads = weeks_ahead(load_policy(None), planned, ["facebook"], today)
+
+    assert [(w.week, w.kind, w.count) for w in loads[:2]] == [
+        (date(2026, 11, 30), "crowded", 6),
+        (date(2026, 12, 14), "empty", 0),
+    ]
+    assert len(loads) == 1 + 7  # the crowded week, then the 7 empty ones of the next 9
