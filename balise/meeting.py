@@ -30,7 +30,6 @@ from balise.models import (
     AccountSnapshot,
     ComplianceResult,
     Meeting,
-    Member,
     Organization,
     Post,
     PostSnapshot,
@@ -439,8 +438,3 @@ def render_html(data: MeetingData) -> str:
         frequency=frequency_text(data),
         weeks=LOOKAHEAD_WEEKS + 1,
     )
-
-
-def recipients(session: Session, org: Organization) -> list[Member]:
-    """Everyone on the team: each active member."""
-    return members(session, org)

@@ -51,9 +51,9 @@ def meeting_command(
     """
     from balise.config import get_settings
     from balise.errors import InvalidInput
-    from balise.meeting import as_data, gather, lines, parse_since, recipients, remember, render_html
+    from balise.meeting import as_data, gather, lines, parse_since, remember, render_html
     from balise.notify import tell_team
-    from balise.organizations import org_zone
+    from balise.organizations import members, org_zone
     from balise.report import write_outputs
 
     if email and not get_settings().smtp_url:
@@ -64,7 +64,7 @@ def meeting_command(
         if html is not None:
             write_outputs({html: render_html(data).encode("utf-8")})
         meeting = remember(session, org, data)
-        team = recipients(session, org) if email else []
+        team = members(session, org) if email else []  # every active member: the whole team
         if team:
             tell_team(session, meeting, [m.id for m in team if m.id is not None])
     if json_:
