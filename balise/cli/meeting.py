@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from balise.cli import output
-from balise.cli.common import JsonOption, org_session, send_notices
+from balise.cli.common import GLOBAL, JsonOption, org_session, send_notices
 from balise.i18n import t
 
 
@@ -50,23 +50,26 @@ def meeting_command(
       balise meeting --html point-decembre.html --email
     """
     from balise.config import get_settings
+    from balise.db import read_scope
     from balise.errors import InvalidInput
     from balise.meeting import as_data, gather, lines, parse_since, remember, render_html
     from balise.notify import tell_team
-    from balise.organizations import members, org_zone
+    from balise.organizations import current_organization, members, org_zone
     from balise.report import write_outputs
 
     if email and not get_settings().smtp_url:
         raise InvalidInput("meeting.no_smtp")
+    # Read without the write lock, write the page, then remember the meeting in a short transaction:
+    # a page that cannot be written leaves the last meeting as it was.
+    with read_scope() as session:
+        org = current_organization(session, GLOBAL.org)
+        data = gather(session, org, parse_since(since, org_zone(org)) if since is not None else None)
+    if html is not None:
+        write_outputs({html: render_html(data).encode("utf-8")})
     with org_session() as (session, org):
-        start = parse_since(since, org_zone(org)) if since is not None else None
-        data = gather(session, org, start)
-        if html is not None:
-            write_outputs({html: render_html(data).encode("utf-8")})
         meeting = remember(session, org, data)
         team = members(session, org) if email else []  # every active member: the whole team
-        if team:
-            tell_team(session, meeting, [m.id for m in team if m.id is not None])
+        tell_team(session, meeting, [m.id for m in team if m.id is not None])
     if json_:
         output.print_json(as_data(data))
     else:
