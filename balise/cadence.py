@@ -7,7 +7,7 @@ only reads what is planned. Cancelled, rejected and withdrawn posts do not count
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -32,6 +32,13 @@ def cadence_advice(session: Session, org: Organization, posts: Sequence[Post], *
     ]
     first = week_of(min(today, *(p.day for p in new)))
     last = max(week_of(today) + timedelta(weeks=LOOKAHEAD_WEEKS), *(p.day for p in new)) + timedelta(days=7)
+    counted = planned_posts(session, org, first, last)
+    return cadence_warnings(load_policy(org.policy_override), counted, new, today, by_week=by_week)
+
+
+def planned_posts(session: Session, org: Organization, first: date, last: date) -> list[Planned]:
+    """Every post planned or published on each platform, local days `first` to `last` (excluded)."""
+    zone = org_zone(org)
     planned = session.exec(
         select(Post.scheduled_at, Target.platform).where(
             Target.post_id == Post.id,
@@ -41,5 +48,4 @@ def cadence_advice(session: Session, org: Organization, posts: Sequence[Post], *
             col(Post.scheduled_at) < datetime.combine(last, time(0), tzinfo=zone),
         )
     )
-    counted = [Planned(platform, at.astimezone(zone).date()) for at, platform in planned]
-    return cadence_warnings(load_policy(org.policy_override), counted, new, today, by_week=by_week)
+    return [Planned(platform, at.astimezone(zone).date()) for at, platform in planned]

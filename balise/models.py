@@ -250,10 +250,10 @@ class OutboxMail(SQLModel, table=True):
     cut: the server may have the mail, so it is never sent again)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    post_id: int = Field(foreign_key="post.id")
+    post_id: int | None = Field(default=None, foreign_key="post.id")  # None: news of no post (a meeting)
     version: int  # the post's version the news is about; a sign-off request for an older one is dropped
     member_id: int = Field(foreign_key="member.id")
-    kind: str  # signoff | reminder | author | attention (`balise.notify`)
+    kind: str  # signoff | reminder | author | attention | meeting (`balise.notify`)
     news: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # `notify.News`
     state: str = Field(default="pending", index=True)
     attempts: int = 0  # claims so far; a claim's number is its token
@@ -386,3 +386,13 @@ class CommentFetch(SQLModel, table=True):
     platform: str = Field(primary_key=True)
     last_at: datetime | None = _time()
     not_before: datetime | None = _time()
+
+
+class Meeting(SQLModel, table=True):
+    """A team meeting's « point médias sociaux », once produced (`balise meeting`): the next one
+    starts where this one ended."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    since: datetime = Field(sa_type=UTCDateTime)
+    held_at: datetime = Field(sa_type=UTCDateTime)

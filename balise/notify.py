@@ -22,12 +22,12 @@ from sqlmodel import Session, col, select
 from balise.config import get_settings
 from balise.errors import BaliseError
 from balise.i18n import t
-from balise.models import Approval, Member, Notice, OutboxMail, Post, PostAuthor, utcnow
+from balise.models import Approval, Meeting, Member, Notice, OutboxMail, Post, PostAuthor, utcnow
 from balise.states import State
 
 REMIND_AFTER = timedelta(hours=24)
 # What a notice row asks the mail job to write (`balise.mail.compose`).
-SIGNOFF, REMINDER, AUTHOR, ATTENTION = "signoff", "reminder", "author", "attention"
+SIGNOFF, REMINDER, AUTHOR, ATTENTION, MEETING = "signoff", "reminder", "author", "attention", "meeting"
 
 
 @dataclass(frozen=True)
@@ -144,3 +144,12 @@ def tell_author(session: Session, post: Post, kind: str, news: News) -> None:
     author = session.get(Member, post.author_id)
     if author is not None and author.active:  # a removed member receives no more mail
         _notify(session, post, [post.author_id], AUTHOR, news)
+
+
+def tell_team(session: Session, meeting: Meeting, member_ids: list[int]) -> None:
+    """The team meeting's point for each member: a notice of no post, put in words when mailed."""
+    if not get_settings().smtp_url:
+        return
+    news = News("meeting.mail_subject", {"meeting_id": meeting.id}).as_data()
+    for member_id in member_ids:
+        session.add(OutboxMail(post_id=None, version=0, member_id=member_id, kind=MEETING, news=news))

@@ -121,6 +121,10 @@ COMMANDS = {
         "balise.cli.comments:app",
         "Commentaires sur vos publications : les urgents d'abord, répondre, masquer, supprimer.",
     ),
+    "meeting": Entry(
+        "balise.cli.meeting:meeting_command",
+        "Le point « médias sociaux » de la réunion d'équipe, que la politique demande à chaque réunion.",
+    ),
     "signoff": Entry(
         "balise.cli.serve:signoff_app", "La deuxième approbation par courriel : rappels aux approbateur·trice·s."
     ),

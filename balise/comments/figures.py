@@ -17,6 +17,7 @@ from balise.models import Comment, Organization
 @dataclass(frozen=True)
 class CommentFigures:
     categories: dict[str, int] = field(default_factory=dict)  # every category, zero included
+    done: dict[tuple[str, str], int] = field(default_factory=dict)  # (category, state) -> comments: what was done
     delays: tuple[timedelta, ...] = ()  # from the comment to the first action on it
     urgent_delays: tuple[timedelta, ...] = ()
     waiting: int = 0  # still waiting for a person
@@ -58,6 +59,7 @@ def comment_figures(session: Session, org: Organization, start: datetime, end: d
     answered = [c for c in rows if c.answered_at is not None]
     return CommentFigures(
         categories={category: counts.get(category, 0) for category in CATEGORIES},
+        done=dict(sorted(Counter((c.category, c.state) for c in rows).items())),
         delays=tuple(_delay(c) for c in answered),
         urgent_delays=tuple(_delay(c) for c in answered if c.urgent),
         waiting=sum(1 for c in rows if c.state == "new"),

@@ -149,3 +149,33 @@ def _empty_weeks(weeks: list[date], platform: str, low: int, high: int | None) -
         listed = t("compliance.and_more", listed=listed, more=len(weeks) - EMPTY_WEEKS_LISTED)
     target = t("compliance.cadence_range", low=low, high=high) if high else t("compliance.cadence_min", low=low)
     return t("compliance.empty_weeks", weeks=listed, platform=platform, target=target)
+
+
+@dataclass(frozen=True)
+class WeekLoad:
+    """A week ahead on one platform that misses the organization's cadence: empty, or crowded."""
+
+    platform: str
+    week: date
+    count: int
+    kind: str  # "empty" | "crowded"
+    limit: int
+
+
+def weeks_ahead(policy: Policy, planned: Iterable[Planned], platforms: Iterable[str], today: date) -> list[WeekLoad]:
+    """For the team meeting: this week and the LOOKAHEAD_WEEKS after it, the weeks with no post on
+    a platform that wants some each week, and those above its weekly maximum."""
+    per_week = Counter((p.platform, week_of(p.day)) for p in planned)
+    weeks = _weeks(week_of(today), week_of(today) + timedelta(weeks=LOOKAHEAD_WEEKS))
+    loads = []
+    for platform in sorted(platforms):
+        cadence = policy.cadence(platform)
+        if cadence is None:
+            continue
+        for week in weeks:
+            count = per_week[platform, week]
+            if cadence.min_per_week and count == 0:
+                loads.append(WeekLoad(platform, week, count, "empty", cadence.min_per_week))
+            elif cadence.max_per_week and count > cadence.max_per_week:
+                loads.append(WeekLoad(platform, week, count, "crowded", cadence.max_per_week))
+    return loads

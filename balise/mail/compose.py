@@ -20,8 +20,9 @@ from balise.i18n import t
 from balise.mail.links import LINK_LIFETIME, decision_url, make_token
 from balise.mail.preview import InlineImage, Preview, preview_of
 from balise.mail.render import render, stylesheet
-from balise.models import Member, OutboxMail, Post
-from balise.notify import ATTENTION, REMINDER, SIGNOFF, News, waiting_on
+from balise.meeting import gather, lines, render_html, when
+from balise.models import Meeting, Member, Organization, OutboxMail, Post
+from balise.notify import ATTENTION, MEETING, REMINDER, SIGNOFF, News, waiting_on
 from balise.states import State
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,8 @@ def signoff_mail(session: Session, post: Post, member: Member, *, reminder: bool
 def letter_for(session: Session, notice: OutboxMail) -> Letter | None:
     """The notice's mail; None when it is no longer wanted: its person left, or the sign-off it
     asks for is no longer needed (decided, edited since, or already given by that person)."""
+    if notice.kind == MEETING:
+        return meeting_letter(session, notice)
     post, member = session.get(Post, notice.post_id), session.get(Member, notice.member_id)
     if post is None or member is None or not member.active:
         return None
@@ -148,3 +151,16 @@ def letter_for(session: Session, notice: OutboxMail) -> Letter | None:
         body = t("notify.attention_body", post_id=post.id, problem=news)
         return Letter(member.email, t("notify.attention_subject", post_id=post.id), body)
     return Letter(member.email, t("notify.author_subject", post_id=post.id), news)
+
+
+def meeting_letter(session: Session, notice: OutboxMail) -> Letter | None:
+    """The team meeting's point, over the period it covered, for a member still on the team."""
+    meeting = session.get(Meeting, notice.news.get("params", {}).get("meeting_id"))
+    member = session.get(Member, notice.member_id)
+    if meeting is None or member is None or not member.active:
+        return None
+    org = session.get(Organization, meeting.org_id)
+    assert org is not None
+    data = gather(session, org, meeting.since, meeting.held_at)
+    subject = t("meeting.mail_subject", org=org.name, until=when(data, data.until))
+    return Letter(member.email, subject, "\n".join(lines(data)), render_html(data))
