@@ -75,7 +75,7 @@ def test_a_service_runs_balise_tick_every_minute() -> None:
 
 
 def test_the_readme_cron_line_is_balise_tick_every_minute() -> None:
-    block = re.search(r"```cron\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    block = re.search(r"```text\n(\* \* \* \* \*.*?)```", (ROOT / "README.md").read_text(), re.S)
     assert block is not None
     lines = block.group(1).strip().splitlines()
     assert lines and all(re.fullmatch(r"\* \* \* \* \*\s+\S*balise tick( .*)?", line) for line in lines), lines
