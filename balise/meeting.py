@@ -127,9 +127,12 @@ def last_meeting(session: Session, org: Organization) -> Meeting | None:
 
 
 def default_since(session: Session, org: Organization, now: datetime) -> datetime:
-    """Where the last meeting ended; the first time, 30 days back or the organization's start."""
+    """Where the last meeting ended; the first time, 30 days back or the organization's start.
+
+    The organization's start is floored to the second: the platforms date comments to the second,
+    so a comment written in that first second would otherwise fall before it."""
     last = last_meeting(session, org)
-    return last.held_at if last is not None else max(now - FIRST_SPAN, org.created_at)
+    return last.held_at if last is not None else max(now - FIRST_SPAN, org.created_at.replace(microsecond=0))
 
 
 def gather(

@@ -168,3 +168,18 @@ def test_the_weeks_ahead_name_the_empty_and_the_crowded_ones() -> None:
         (date(2026, 12, 14), "empty", 0),
     ]
     assert len(loads) == 1 + 7  # the crowded week, then the 7 empty ones of the next 9
+
+
+def test_a_comment_dated_in_the_organizations_first_second_is_counted(published: Published) -> None:
+    """The platforms date comments to the second; the organization's start has microseconds."""
+    published.facebook.add_comment(published.remote["facebook"], "Fanny Tremblay", HELP)
+    assert run_in_process(["comments", "fetch"]).code == 0
+    first = stored()[HELP].written_at
+    with session_scope() as session:
+        org = session.get(Organization, published.org_id)
+        assert org
+        org.created_at = first.replace(microsecond=999_999)  # the comment's second, later within it
+        session.add(org)
+    result = run_in_process(["meeting", "--json"])
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["comments"]["categories"]["help_request"] == 1
