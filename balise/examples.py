@@ -56,9 +56,17 @@ def examples(session: Session, org: Organization) -> list[dict[str, Any]]:
     rows = session.exec(select(GateExample).where(GateExample.org_id == org.id).order_by(col(GateExample.id)))
     return [
         {
-            "id": f"{org.slug}-{row.id}", "writer": f"org:{org.slug}", "text": row.text, "platforms": row.platforms,
-            "expected": row.expected, "codes": row.codes, "gate_verdict": row.gate_verdict,
-            "decision": row.decision, "decided_by": row.decided_by, "reason": row.reason, "post_id": row.post_id,
+            "id": f"{org.slug}-{row.id}",
+            "writer": f"org:{org.slug}",
+            "text": row.text,
+            "platforms": row.platforms,
+            "expected": row.expected,
+            "codes": row.codes,
+            "gate_verdict": row.gate_verdict,
+            "decision": row.decision,
+            "decided_by": row.decided_by,
+            "reason": row.reason,
+            "post_id": row.post_id,
             "created_at": row.created_at.isoformat(),
         }  # fmt: skip
         for row in rows

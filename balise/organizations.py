@@ -87,9 +87,7 @@ def _check_free_name(session: Session, org: Organization, name: str) -> None:
         raise InvalidInput("orgs.member_exists" if holder.active else "orgs.removed_member_name", name=name)
 
 
-def add_member(
-    session: Session, org: Organization, *, name: str, email: str, role: str, actor: str | Member
-) -> Member:
+def add_member(session: Session, org: Organization, *, name: str, email: str, role: str, actor: str | Member) -> Member:
     name = name.strip()
     actor = _manager(actor)
     role = role_named(role)

@@ -426,6 +426,7 @@ def _latest_audience(points: list[AudiencePoint]) -> list[tuple[AudiencePoint, A
         by_platform[point.platform].append(point)
     return [(mine[0], mine[-1]) for _, mine in sorted(by_platform.items())]
 
+
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 

@@ -115,7 +115,10 @@ ASKED = frozenset({"needs_person", "uncertain"})
 # state has a target to retry (cancelled and withdrawn posts stay as they are).
 # (A post already `scheduled` again is one whose other target was just requeued.)
 REQUEUE_MOVES: dict[State, State] = {
-    S.FAILED: S.SCHEDULED, S.PUBLISHED: S.PUBLISHING, S.PUBLISHING: S.PUBLISHING, S.SCHEDULED: S.SCHEDULED,
+    S.FAILED: S.SCHEDULED,
+    S.PUBLISHED: S.PUBLISHING,
+    S.PUBLISHING: S.PUBLISHING,
+    S.SCHEDULED: S.SCHEDULED,
 }
 
 # Sign-off sees only what the gate saw: the verdict on the current content that allows the move.

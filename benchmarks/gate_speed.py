@@ -42,9 +42,7 @@ def batch(rounds: int) -> float:
     started = time.perf_counter()
     for round_number in range(rounds):
         for draft in drafts:
-            check_draft(
-                Draft(f"{draft.text} {round_number}", draft.platforms, draft.category), policy
-            )
+            check_draft(Draft(f"{draft.text} {round_number}", draft.platforms, draft.category), policy)
             count += 1
     return count / (time.perf_counter() - started)
 
@@ -82,9 +80,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     load_policy()
-    print(
-        f"policy load (compile, once per process): {1000 * (time.perf_counter() - started):.0f} ms"
-    )
+    print(f"policy load (compile, once per process): {1000 * (time.perf_counter() - started):.0f} ms")
     rate = batch(args.rounds)
     print(f"batch: {rate:,.0f} drafts/second on one core (target >= 200: {'ok' if rate >= 200 else 'not ok'})")
     started = time.perf_counter()

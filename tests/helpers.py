@@ -64,6 +64,7 @@ def log_in_as(member_id: int, lifetime: timedelta = SESSION_LIFETIME) -> None:
         assert org
         open_session(org, member, lifetime)
 
+
 def force_state(model: type[Post] | type[Target], row_id: int, state: str) -> None:
     """Put a post or a target straight into `state`, past the machine: the start of a test of a later move."""
     with session_scope() as session:
@@ -91,6 +92,8 @@ def gate_passed(session: Session, post: Post) -> None:
     """Stand in for the compliance worker: its approving verdict on the post's current content."""
     assert post.id
     record_verdict(session, post.id, post.content_hash, Verdict("approved", (), "test"))
+
+
 def snapshot() -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table, and each organization's audit chain head: what a refused command
     must leave exactly as it found it."""

@@ -187,4 +187,3 @@ def test_a_head_written_late_never_moves_the_file_back(keyed_env: dict[str, str]
     for thread in threads:
         thread.join()
     assert audit.read_head(audit.head_path(7)) == audit.Head(1599, "h1599")
-

@@ -171,9 +171,7 @@ def test_a_code_works_once(mailed: Team, mailbox: Mailbox) -> None:
     assert not session_file().exists()
 
 
-def test_a_code_allows_five_attempts_and_the_sixth_is_refused_even_when_right(
-    mailed: Team, mailbox: Mailbox
-) -> None:
+def test_a_code_allows_five_attempts_and_the_sixth_is_refused_even_when_right(mailed: Team, mailbox: Mailbox) -> None:
     assert balise("login", JULIE).code == 0  # by address
     code = code_in(mailbox, JULIE)
     wrong = f"{(int(code) + 1) % 10**6:06d}"

@@ -15,7 +15,6 @@ from tests.web.conftest import free_port
 PASSWORD = "s3cr3t-Mot2Passe"
 
 
-
 @pytest.fixture
 def unreachable_redis(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """An installation whose REDIS_URL carries a password and points at nothing."""

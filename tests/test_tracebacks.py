@@ -72,9 +72,7 @@ def test_a_year_9999_date_is_out_of_range(env: dict[str, str], args: list[str]) 
 
 
 @pytest.mark.parametrize("megapixels", [144, 400])
-def test_a_photo_over_100_megapixels_is_refused_in_french(
-    env: dict[str, str], tmp_path: Path, megapixels: int
-) -> None:
+def test_a_photo_over_100_megapixels_is_refused_in_french(env: dict[str, str], tmp_path: Path, megapixels: int) -> None:
     make_org()
     side = int((megapixels * 1_000_000) ** 0.5)
     photo = blank_png(tmp_path / "immense.png", side, side)

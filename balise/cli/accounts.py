@@ -75,9 +75,7 @@ def check_command(json_: JsonOption = False) -> None:
                 entry["problem"] = account_not_configured(owner, name).message()
             else:
                 entry |= asdict(report)
-                entry["expires_at"] = (
-                    local_iso(report.expires_at, settings.zone) if report.expires_at else None
-                )
+                entry["expires_at"] = local_iso(report.expires_at, settings.zone) if report.expires_at else None
             accounts.append(entry)
         ok = not (failed or none_configured)
         output.print_json({"ok": ok, "organization": owner.slug or None, "accounts": accounts})

@@ -46,9 +46,7 @@ def read_policy_text(path: Path) -> str:
 
 
 def check_command(
-    text: Annotated[
-        str | None, typer.Option("--text", "-t", help="Le texte à vérifier.", show_default=False)
-    ] = None,
+    text: Annotated[str | None, typer.Option("--text", "-t", help="Le texte à vérifier.", show_default=False)] = None,
     jsonl: Annotated[
         str | None,
         typer.Option(
@@ -125,9 +123,7 @@ def _check_jsonl(source: str, policy: Policy) -> None:
         with open(source, "rb") as stream:
             _write_verdicts(stream, policy)
     except OSError as exc:
-        raise InvalidInput(
-            "compliance.jsonl_unreadable", path=source, detail=exc.strerror or exc
-        ) from exc
+        raise InvalidInput("compliance.jsonl_unreadable", path=source, detail=exc.strerror or exc) from exc
 
 
 def _write_verdicts(stream: BinaryIO, policy: Policy) -> None:
@@ -155,9 +151,7 @@ def _show(text: str, verdict: Verdict) -> None:
     console = output.console
     console.print(f"[bold {colour}]{t('compliance.verdict_' + verdict.verdict)}[/bold {colour}]")
     if verdict.topics:
-        console.print(
-            f"{t('compliance.topics_label')} : {', '.join(verdict.topics)}", soft_wrap=True
-        )
+        console.print(f"{t('compliance.topics_label')} : {', '.join(verdict.topics)}", soft_wrap=True)
     if not verdict.reasons:
         console.print(t("compliance.no_reason"))
     for reason in verdict.reasons:
@@ -177,9 +171,7 @@ def _show(text: str, verdict: Verdict) -> None:
                 f"  « …{escape(before)}[reverse]{escape(passage)}[/reverse]{escape(after)}… »",
                 soft_wrap=True,
             )
-        console.print(
-            f"  [dim]{t('compliance.clause_label')} : {escape(reason.clause)}[/dim]", soft_wrap=True
-        )
+        console.print(f"  [dim]{t('compliance.clause_label')} : {escape(reason.clause)}[/dim]", soft_wrap=True)
         if reason.suggestion:
             console.print(
                 f"  [cyan]{t('compliance.suggestion_label')} :[/cyan] {escape(reason.suggestion)}",

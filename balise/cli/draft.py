@@ -329,8 +329,6 @@ def resolve(
     with org_session() as (session, org):
         member = acting_member(session, org, as_)
         post = get_post(session, org, post_id)
-        after = resolve_by_person(
-            session, post, canonical_platform(platform), remote_url=published, actor=member.name
-        )
+        after = resolve_by_person(session, post, canonical_platform(platform), remote_url=published, actor=member.name)
     after_commit(after)
     output.ok(t("cli.resolved", post_id=post_id))

@@ -97,4 +97,3 @@ def whoami_command(json_: JsonOption = False) -> None:
     until = local_text(grant.expires_at, org_zone(org))
     shown = t("login.whoami", name=member.name, email=member.email, role=member.role, org=org.name, until=until)
     output.console.print(shown)
-

@@ -15,9 +15,7 @@ from balise.i18n import t
 if TYPE_CHECKING:
     from balise.compliance.policy import Policy
 
-app = typer.Typer(
-    help="La politique de publication (ROEQ et balises de l'organisme).", no_args_is_help=True
-)
+app = typer.Typer(help="La politique de publication (ROEQ et balises de l'organisme).", no_args_is_help=True)
 
 
 @app.command("show")
@@ -38,9 +36,7 @@ def show(policy: PolicyOption = None) -> None:
 
 @app.command("check")
 def check(
-    file: Annotated[
-        Path, typer.Argument(help="Le fichier de l'organisme (TOML) à valider.", show_default=False)
-    ],
+    file: Annotated[Path, typer.Argument(help="Le fichier de l'organisme (TOML) à valider.", show_default=False)],
 ) -> None:
     """Valide le fichier de balises d'un organisme; en cas d'erreur, dit quelle clé, quelle ligne.
 
@@ -74,9 +70,7 @@ def _installed() -> Policy:
 
 @app.command("set")
 def set_(
-    file: Annotated[
-        Path, typer.Argument(help="Le fichier de balises de l'organisme (TOML).", show_default=False)
-    ],
+    file: Annotated[Path, typer.Argument(help="Le fichier de balises de l'organisme (TOML).", show_default=False)],
     as_: AsOption = None,
 ) -> None:
     """Installe les balises de l'organisme : la vérification des prochains brouillons les applique.

@@ -91,9 +91,7 @@ def settle(session: Session, comment: Comment, to: str, expected: Iterable[str],
     changes: dict[str, object] = {"state": to, **values}
     changes["answered_at"] = sa.func.coalesce(col(Comment.answered_at), now)
     won = session.execute(
-        update(Comment)
-        .where(col(Comment.id) == comment.id, col(Comment.state).in_(tuple(expected)))
-        .values(**changes)
+        update(Comment).where(col(Comment.id) == comment.id, col(Comment.state).in_(tuple(expected))).values(**changes)
     ).rowcount  # type: ignore[attr-defined]
     session.refresh(comment)
     return bool(won)

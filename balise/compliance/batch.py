@@ -37,9 +37,7 @@ class LineError(Exception):
 
 
 def _field_error(number: int, name: str, expected: str) -> LineError:
-    return LineError(
-        "INVALID_INPUT", message("line_bad_field", line=number, field=name, expected=expected)
-    )
+    return LineError("INVALID_INPUT", message("line_bad_field", line=number, field=name, expected=expected))
 
 
 def _parse(number: int, raw: bytes) -> dict[str, Any]:
@@ -52,9 +50,7 @@ def _parse(number: int, raw: bytes) -> dict[str, Any]:
         data = json.loads(line)
     except (ValueError, RecursionError) as exc:
         detail = getattr(exc, "msg", type(exc).__name__)
-        raise LineError(
-            "INVALID_INPUT", message("line_not_json", line=number, detail=detail)
-        ) from None
+        raise LineError("INVALID_INPUT", message("line_not_json", line=number, detail=detail)) from None
     if not isinstance(data, dict):
         raise LineError("INVALID_INPUT", message("line_not_object", line=number))
     return data

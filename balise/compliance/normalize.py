@@ -179,11 +179,7 @@ def _merge_spaced_letters(tokens: list[Token]) -> list[Token]:
             word = "".join(t.text for t in run)
             origins = tuple(o for t in run for o in t.origins)
             first = run[0]
-            merged.append(
-                _squeezed(
-                    Token(word, origins, first.capitalized, first.sentence_start, first.mention)
-                )
-            )
+            merged.append(_squeezed(Token(word, origins, first.capitalized, first.sentence_start, first.mention)))
         else:
             merged.extend(run)
         run = []
@@ -199,6 +195,4 @@ def _squeezed(token: Token) -> Token:
         if not (chars and char == chars[-1] and char.isalpha()):
             chars.append(char)
             kept.append(origin)
-    return Token(
-        "".join(chars), tuple(kept), token.capitalized, token.sentence_start, token.mention
-    )
+    return Token("".join(chars), tuple(kept), token.capitalized, token.sentence_start, token.mention)

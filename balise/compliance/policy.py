@@ -70,9 +70,7 @@ _SCHEMA: dict[str, dict[str, Any]] = {
     "organization": {"name": _TEXT, "phone": _TEXT},
     "input": {"max_chars": _NUMBER},
     "limits": {platform: {**dict.fromkeys(LIMIT_KEYS, _NUMBER), "clause": _TEXT} for platform in PLATFORMS},
-    "codes": {
-        code: {**_CODE_BASE, **dict.fromkeys(keys, _TERMS)} for code, keys in _CODE_TERMS.items()
-    },
+    "codes": {code: {**_CODE_BASE, **dict.fromkeys(keys, _TERMS)} for code, keys in _CODE_TERMS.items()},
     "frequency": {
         "clause": _TEXT,
         **{
@@ -221,11 +219,7 @@ def _with_platform_limits(data: dict[str, Any]) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _base_text() -> str:
-    return (
-        resources.files("balise.compliance")
-        .joinpath("policies/roeq.toml")
-        .read_text(encoding="utf-8")
-    )
+    return resources.files("balise.compliance").joinpath("policies/roeq.toml").read_text(encoding="utf-8")
 
 
 def _parse(text: str) -> dict[str, Any]:
@@ -234,9 +228,7 @@ def _parse(text: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         where = re.search(r"line (\d+), column (\d+)", str(exc))
         line, column = where.groups() if where else ("?", "?")
-        raise PolicyError(
-            "compliance.policy_syntax", line=line, column=column, detail=str(exc)
-        ) from exc
+        raise PolicyError("compliance.policy_syntax", line=line, column=column, detail=str(exc)) from exc
 
 
 def _line_of(text: str, key: str) -> str:
@@ -390,31 +382,21 @@ def _compiled(terms: list[str], where: str, text: str) -> re.Pattern[str] | None
 def _compile(data: dict[str, Any], text: str) -> Policy:
     codes = {}
     for code, table in data["codes"].items():
-        patterns = {
-            name: _compiled(table.get(name, []), _where(("codes", code)), text)
-            for name in _CODE_TERMS[code]
-        }
-        codes[code] = CodeRules(
-            code, table["severity"], table["clause"], int(table.get("window", 10)), patterns
-        )
+        patterns = {name: _compiled(table.get(name, []), _where(("codes", code)), text) for name in _CODE_TERMS[code]}
+        codes[code] = CodeRules(code, table["severity"], table["clause"], int(table.get("window", 10)), patterns)
     topics = tuple(
-        Topic(topic_id, t["label"], t["clause"], tuple(t.get("aliases", ())))
-        for topic_id, t in data["topics"].items()
+        Topic(topic_id, t["label"], t["clause"], tuple(t.get("aliases", ()))) for topic_id, t in data["topics"].items()
     )
     groups = []
     for index, (topic_id, topic) in enumerate(data["topics"].items()):
         pattern = _compiled(topic["terms"], _where(("topics", topic_id)), text)
         if pattern is not None:
             groups.append(f"(?P<t{index}>{pattern.pattern.removesuffix('(?![^ ])')})")
-    categories: dict[str, str | None] = {
-        fold_words(name): None for name in data["categories"]["neutral"]
-    }
+    categories: dict[str, str | None] = {fold_words(name): None for name in data["categories"]["neutral"]}
     for topic in topics:
         for name in (topic.id, topic.label, *topic.aliases):
             categories[fold_words(name)] = topic.id
-    digest = hashlib.sha256(
-        json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()[:8]
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:8]
     return Policy(
         data=data,
         version=f"{data['policy']['name']} {data['policy']['version']} {digest}",
@@ -425,9 +407,7 @@ def _compile(data: dict[str, Any], text: str) -> Policy:
         first_names=frozenset(fold_words(name) for name in data["names"]["first"]),
         not_names=frozenset(fold_words(name) for name in data["names"]["not_names"]),
         negations=_compiled(data["language"]["negations"], _where(("language",)), text),
-        negation_exceptions=_compiled(
-            data["language"]["negation_exceptions"], _where(("language",)), text
-        ),
+        negation_exceptions=_compiled(data["language"]["negation_exceptions"], _where(("language",)), text),
         quiet_hours=QuietHours(
             start=clock(data["quiet_hours"]["start"]) or time(0),
             end=clock(data["quiet_hours"]["end"]) or time(0),

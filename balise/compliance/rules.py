@@ -65,16 +65,12 @@ def _text_reason(
         message=message(key or rules.code.lower(), excerpt=_excerpt(draft, span)),
         span=span,
         clause=rules.clause,
-        suggestion=suggestion
-        if suggestion is not None
-        else message(f"{rules.code.lower()}_suggestion"),
+        suggestion=suggestion if suggestion is not None else message(f"{rules.code.lower()}_suggestion"),
         severity=rules.severity,
     )
 
 
-def _hits(
-    rules: CodeRules, name: str, view: Folded, exceptions: list[Hit] | None = None
-) -> list[Hit]:
+def _hits(rules: CodeRules, name: str, view: Folded, exceptions: list[Hit] | None = None) -> list[Hit]:
     return without(find(rules.terms(name), view), exceptions or [])
 
 
@@ -100,26 +96,17 @@ def too_long(draft: Draft, policy: Policy) -> list[Reason]:
     reasons = []
     for platform in draft.platforms:
         limits = policy.limits(platform)
-        if (
-            "weighted_max" in limits
-            and (length := weighted_length(draft.text)) > limits["weighted_max"]
-        ):
+        if "weighted_max" in limits and (length := weighted_length(draft.text)) > limits["weighted_max"]:
             start = overflow_index(draft.text, limits["weighted_max"])
-            text = message(
-                "too_long_weighted", platform=platform, length=length, limit=limits["weighted_max"]
-            )
+            text = message("too_long_weighted", platform=platform, length=length, limit=limits["weighted_max"])
         elif "max_chars" in limits and (length := len(draft.text)) > limits["max_chars"]:
             start = limits["max_chars"]
-            text = message(
-                "too_long_chars", platform=platform, length=length, limit=limits["max_chars"]
-            )
+            text = message("too_long_chars", platform=platform, length=length, limit=limits["max_chars"])
         else:
             continue
         span = (start, len(draft.text)) if start is not None and start < len(draft.text) else None
         clause = str(limits.get("clause", rules.clause))
-        reasons.append(
-            Reason("TOO_LONG", text, span, clause, message("too_long_suggestion"), rules.severity)
-        )
+        reasons.append(Reason("TOO_LONG", text, span, clause, message("too_long_suggestion"), rules.severity))
     return reasons
 
 
@@ -154,11 +141,7 @@ def personal_info(draft: Draft, policy: Policy) -> list[Reason]:
         stand_ins = find(rules.terms("relatives"), view)
         stand_ins += find(rules.terms("pronouns"), view) if persons else []
         generic = find(rules.terms("generic"), view)
-        pairs = [
-            (e, r)
-            for e, r in near(events, stand_ins, rules.window)
-            if not near([e], generic, rules.window)
-        ]
+        pairs = [(e, r) for e, r in near(events, stand_ins, rules.window) if not near([e], generic, rules.window)]
     return [_text_reason(draft, rules, pairs[0])] if pairs else []
 
 
@@ -173,17 +156,13 @@ def intervention(draft: Draft, policy: Policy) -> list[Reason]:
     view = folded(draft.text)
     exceptions = find(rules.terms("exceptions"), view)
     negations = _negations(view, policy)
-    strong = [
-        hit for hit in _hits(rules, "strong", view, exceptions) if not _negated(hit, negations)
-    ]
+    strong = [hit for hit in _hits(rules, "strong", view, exceptions) if not _negated(hit, negations)]
     if strong:
         return [_text_reason(draft, rules, (strong[0],), _phone_suggestion(policy))]
     helps = _hits(rules, "offers", view, exceptions) + _hits(rules, "needs", view, exceptions)
     if not helps:
         return []
-    channels = [
-        hit for hit in _hits(rules, "channels", view, exceptions) if not _negated(hit, negations)
-    ]
+    channels = [hit for hit in _hits(rules, "channels", view, exceptions) if not _negated(hit, negations)]
     pairs = near(helps, channels, rules.window)
     redirected = bool(find(rules.terms("redirections"), view)) or bool(_PHONE.search(view.text))
     if not pairs and not redirected:
@@ -208,9 +187,7 @@ def child_contact(draft: Draft, policy: Policy) -> list[Reason]:
     rules = policy.codes["CHILD_CONTACT"]
     view = folded(draft.text)
     friending = find(rules.terms("friending"), view)
-    following = near(
-        find(rules.terms("following"), view), find(rules.terms("platforms"), view), rules.window
-    )
+    following = near(find(rules.terms("following"), view), find(rules.terms("platforms"), view), rules.window)
     actions = friending + [action for action, _ in following]
     if not actions:
         return []
@@ -230,9 +207,7 @@ def child_contact(draft: Draft, policy: Policy) -> list[Reason]:
 
 def matched_topics(draft: Draft, policy: Policy) -> tuple[str, ...]:
     """The allowed topics recognised in the text, plus the one its author chose, in policy order."""
-    found = {
-        match.lastgroup for match in policy.topic_pattern.finditer(" " + folded(draft.text).text)
-    }
+    found = {match.lastgroup for match in policy.topic_pattern.finditer(" " + folded(draft.text).text)}
     ids = {topic.id for index, topic in enumerate(policy.topics) if f"t{index}" in found}
     if draft.category is not None:
         chosen = policy.category_topic(draft.category)[1]
@@ -253,9 +228,7 @@ def off_mission(draft: Draft, policy: Policy) -> list[Reason]:
     if matched_topics(draft, policy):
         return []
     suggestion = message("off_mission_suggestion")
-    return [
-        Reason(rules.code, message("off_mission"), None, rules.clause, suggestion, rules.severity)
-    ]
+    return [Reason(rules.code, message("off_mission"), None, rules.clause, suggestion, rules.severity)]
 
 
 _LEARNED_KEYS = {"OFF_MISSION": "off_mission_signal"}
@@ -282,5 +255,12 @@ def learned_reason(draft: Draft, policy: Policy, model: Model, code: str, probab
 
 # Run in this order on every draft that is not empty; a new check is one more entry.
 RULES: list[Rule] = [
-    too_long, personal_info, intervention, child_contact, off_mission, photo_consent, photo_file, quiet_hours
+    too_long,
+    personal_info,
+    intervention,
+    child_contact,
+    off_mission,
+    photo_consent,
+    photo_file,
+    quiet_hours,
 ]

@@ -61,12 +61,8 @@ class Verdict:
     topics: tuple[str, ...] = ()
 
     @classmethod
-    def from_reasons(
-        cls, reasons: list[Reason], policy_version: str, topics: tuple[str, ...] = ()
-    ) -> Verdict:
-        worst = max(
-            (r.severity for r in reasons), key=SEVERITY_ORDER.__getitem__, default="approved"
-        )
+    def from_reasons(cls, reasons: list[Reason], policy_version: str, topics: tuple[str, ...] = ()) -> Verdict:
+        worst = max((r.severity for r in reasons), key=SEVERITY_ORDER.__getitem__, default="approved")
         return cls(worst, tuple(reasons), policy_version, topics)
 
     def to_dict(self, id: object = None) -> dict[str, Any]:

@@ -37,9 +37,7 @@ class Consequences:
         return self.after.checks
 
 
-def revoke(
-    session: Session, org: Organization, person_name: str, *, reason: str | None, actor: str
-) -> Consequences:
+def revoke(session: Session, org: Organization, person_name: str, *, reason: str | None, actor: str) -> Consequences:
     """Withdraw every current consent of a person, and act on each post that shows them."""
     person = find_person(session, org, person_name)
     now = utcnow()

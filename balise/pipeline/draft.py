@@ -27,6 +27,7 @@ from balise.states import State, content_hash, created, photo_entry, record_edit
 
 MAX_LINK = 2000  # the longest address browsers and platforms reliably take
 
+
 @dataclass(frozen=True)
 class DraftInput:
     """What a person gives for a draft, already parsed (times in UTC)."""
@@ -132,7 +133,6 @@ def _wrote(session: Session, post: Post, member: Member) -> None:
     if session.get(PostAuthor, (post.id, member.id)) is None:
         session.add(PostAuthor(post_id=post.id, member_id=member.id))
         session.flush()
-
 
 
 def edit_post(

@@ -110,11 +110,7 @@ def _url_spans(text: str) -> list[tuple[int, int]]:
             continue
         if match["protocol"] is None:
             before = text[match.start() - 1 : match.start()]
-            if (
-                (before and before in "-_./")
-                or tld not in _tlds()
-                or not _ASCII_DOMAIN.fullmatch(domain)
-            ):
+            if (before and before in "-_./") or tld not in _tlds() or not _ASCII_DOMAIN.fullmatch(domain):
                 continue
         elif not (tld in _tlds() or tld.startswith("xn--") or not tld.isascii()):
             continue

@@ -88,9 +88,7 @@ def may_have_been_received(exc: requests.RequestException) -> bool:
     return True  # read timeout, connection reset or truncated answer after sending
 
 
-def network_error(
-    exc: requests.RequestException, platform: str, name: str, *, creating: bool
-) -> RetryLater:
+def network_error(exc: requests.RequestException, platform: str, name: str, *, creating: bool) -> RetryLater:
     """A network failure: retry later; uncertain if a create call may have reached the platform.
 
     The detail is the exception's class name only: requests puts the URL in its messages.

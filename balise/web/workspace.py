@@ -38,7 +38,8 @@ def consent_rows(session: Session, org: Organization, person: Person) -> list[Sh
     zone, now = org_zone(org), utcnow()
     return [
         Shown(
-            ", ".join(c.platforms) or t("workspace.all_platforms"), c.given_by,
+            ", ".join(c.platforms) or t("workspace.all_platforms"),
+            c.given_by,
             local_text(c.valid_until, zone) if c.valid_until else None,
             "revoked" if c.revoked_at else "expired" if c.valid_until and c.valid_until <= now else "current",
         )  # fmt: skip

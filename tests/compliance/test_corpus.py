@@ -16,11 +16,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 def load_corpus() -> list[dict[str, Any]]:
     cases = []
     for path in sorted(DATA.glob("corpus*.jsonl")):
-        cases += [
-            json.loads(line)
-            for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
+        cases += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return cases
 
 

@@ -27,9 +27,7 @@ def test_a_reason_carries_code_span_french_message_clause_and_suggestion() -> No
     assert reason.span is not None
     assert "anniversaire" in text[reason.span[0] : reason.span[1]]
     assert "information personnelle" in reason.message
-    assert reason.clause.startswith(
-        "Qu'est-ce qui ne devrait pas avoir lieu sur les médias sociaux? — puce 1"
-    )
+    assert reason.clause.startswith("Qu'est-ce qui ne devrait pas avoir lieu sur les médias sociaux? — puce 1")
     assert reason.suggestion
 
 
@@ -41,20 +39,14 @@ def test_the_span_points_into_the_original_text_despite_evasion() -> None:
 
 
 def test_intervention_suggests_a_phone_redirection() -> None:
-    reason = check_draft(Draft("Tu vis de la violence? Écris-nous en MP, on va t'aider.")).reasons[
-        0
-    ]
+    reason = check_draft(Draft("Tu vis de la violence? Écris-nous en MP, on va t'aider.")).reasons[0]
     assert reason.code == "INTERVENTION"
-    assert (
-        reason.suggestion is not None and "811" in reason.suggestion and "911" in reason.suggestion
-    )
+    assert reason.suggestion is not None and "811" in reason.suggestion and "911" in reason.suggestion
 
 
 def test_the_same_offer_redirected_to_a_phone_line_is_approved() -> None:
     assert (
-        check_draft(
-            Draft("Tu vis de la violence? Appelle-nous au 819 555-0142 ou compose le 811.")
-        ).verdict
+        check_draft(Draft("Tu vis de la violence? Appelle-nous au 819 555-0142 ou compose le 811.")).verdict
         == "approved"
     )
 
@@ -84,10 +76,7 @@ def test_x_counts_links_as_23_and_only_x_is_too_long() -> None:
     assert [(r.code, "x" in r.message) for r in verdict.reasons] == [("TOO_LONG", True)]
     assert verdict.reasons[0].span == (280, len(text))
     assert check_draft(Draft(text, ("facebook",))).verdict == "approved"
-    assert (
-        check_draft(Draft("Nos guides : https://exemple.org/" + "a" * 400, ("x",))).verdict
-        == "approved"
-    )
+    assert check_draft(Draft("Nos guides : https://exemple.org/" + "a" * 400, ("x",))).verdict == "approved"
 
 
 def test_a_text_over_the_facebook_limit_is_rejected() -> None:
@@ -104,10 +93,7 @@ def test_a_megabyte_of_text_is_only_measured() -> None:
 
 
 def test_twitter_is_x_and_an_unknown_platform_is_refused() -> None:
-    assert (
-        check_draft(Draft("Joyeuse Journée nationale des enfants!", ("twitter",))).verdict
-        == "approved"
-    )
+    assert check_draft(Draft("Joyeuse Journée nationale des enfants!", ("twitter",))).verdict == "approved"
     with pytest.raises(InvalidInput) as caught:
         check_draft(Draft("Bonjour", ("myspace",)))
     assert "Plateforme inconnue" in caught.value.message(lang="fr")

@@ -49,10 +49,7 @@ def test_a_folded_match_maps_back_to_the_original_characters() -> None:
 
 def test_names_are_told_from_sentence_starts_and_acronyms() -> None:
     view = fold("Merci à Julie. Bravo ESPACE! @marc")
-    flags = {
-        token.text: (token.capitalized, token.sentence_start, token.mention)
-        for token in view.tokens
-    }
+    flags = {token.text: (token.capitalized, token.sentence_start, token.mention) for token in view.tokens}
     assert flags["julie"] == (True, False, False)
     assert flags["bravo"][1] is True
     assert flags["espace"][0] is False

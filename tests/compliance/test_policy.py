@@ -57,9 +57,7 @@ def test_an_override_can_soften_a_severity() -> None:
 
 def test_the_organization_phone_goes_into_the_intervention_suggestion() -> None:
     policy = load_policy('[organization]\nphone = "819 555-0142"')
-    verdict = check_draft(
-        Draft("Besoin d'aide? Écris-nous en message privé, on va t'aider."), policy
-    )
+    verdict = check_draft(Draft("Besoin d'aide? Écris-nous en message privé, on va t'aider."), policy)
     assert verdict.reasons[0].suggestion is not None
     assert "819 555-0142" in verdict.reasons[0].suggestion
     assert "811" in verdict.reasons[0].suggestion
@@ -71,10 +69,7 @@ def test_an_organization_can_add_a_topic() -> None:
         'clause = "Balises de l\'organisme — puce 1"\nterms = ["recette*"]'
     )
     policy = load_policy(override)
-    assert (
-        check_draft(Draft("La recette de la semaine : une soupe aux lentilles."), policy).verdict
-        == "approved"
-    )
+    assert check_draft(Draft("La recette de la semaine : une soupe aux lentilles."), policy).verdict == "approved"
 
 
 def test_a_typo_in_a_key_names_the_key_the_line_and_the_right_spelling() -> None:

@@ -22,7 +22,10 @@ GROUPS = {
     "2 : astronaut + grace_hopper": ["astronaut.jpg", "grace_hopper.jpg"],
     "3 : astronaut + grace_hopper + camera": ["astronaut.jpg", "grace_hopper.jpg", "camera.jpg"],
     "4 : grace_hopper + astronaut + grace_hopper + astronaut": [
-        "grace_hopper.jpg", "astronaut.jpg", "grace_hopper.jpg", "astronaut.jpg",
+        "grace_hopper.jpg",
+        "astronaut.jpg",
+        "grace_hopper.jpg",
+        "astronaut.jpg",
     ],
 }
 

@@ -79,8 +79,18 @@ def test_check_jsonl_judges_photos_against_the_registry(env: dict[str, str], tmp
     broken.write_bytes((PHOTOS / "astronaut.jpg").read_bytes()[:2000])
     text = "Retour en photos sur notre atelier de prévention de la violence."
     lines = [
-        {"id": 1, "text": text, "platforms": ["facebook"], "photos": [{"path": str(PHOTOS / "astronaut.jpg"), "people": ["Alice Roy"]}]},  # noqa: E501
-        {"id": 2, "text": text, "platforms": ["facebook"], "photos": [{"path": str(PHOTOS / "astronaut.jpg"), "people": ["Zoé"]}]},  # noqa: E501
+        {
+            "id": 1,
+            "text": text,
+            "platforms": ["facebook"],
+            "photos": [{"path": str(PHOTOS / "astronaut.jpg"), "people": ["Alice Roy"]}],
+        },  # noqa: E501
+        {
+            "id": 2,
+            "text": text,
+            "platforms": ["facebook"],
+            "photos": [{"path": str(PHOTOS / "astronaut.jpg"), "people": ["Zoé"]}],
+        },  # noqa: E501
         {"id": 3, "text": text, "platforms": ["facebook"], "photos": [{"path": str(broken), "people": []}]},
         {"id": 4, "text": text, "photos": "astronaut.jpg"},
     ]

@@ -196,9 +196,7 @@ class FakePlatform:
             self._next_id += 1
             return str(self._next_id)
 
-    def add_comment(
-        self, parent_id: str, author: str, text: str, *, can_hide: bool = True
-    ) -> RecordedComment:
+    def add_comment(self, parent_id: str, author: str, text: str, *, can_hide: bool = True) -> RecordedComment:
         """Someone comments on `parent_id` (what a test does in place of a person)."""
         author_id = str(9_000_000 + sum(map(ord, author)))
         comment = RecordedComment(
@@ -300,9 +298,7 @@ def parse_request(method: str, target: str, headers: email.message.Message, body
             if part.get_filename() is None:
                 request.form[name] = data.decode()
             else:
-                request.files[name] = UploadedFile(
-                    part.get_filename(), part.get_content_type(), data
-                )
+                request.files[name] = UploadedFile(part.get_filename(), part.get_content_type(), data)
     elif content_type.startswith("application/json") and body:
         request.json = json.loads(body)
     return request

@@ -64,9 +64,7 @@ def default_tokens() -> dict[str, GraphToken]:
     }
 
 
-def graph_error(
-    status: int, code: int, message: str, *, subcode: int | None = None, **extra: Any
-) -> Reply:
+def graph_error(status: int, code: int, message: str, *, subcode: int | None = None, **extra: Any) -> Reply:
     error: dict[str, Any] = {"message": message, "type": "OAuthException", "code": code}
     if subcode is not None:
         error["error_subcode"] = subcode
@@ -200,9 +198,7 @@ class FakeFacebook(FakePlatform):
                 }
             ]
             reply.headers["X-Business-Use-Case-Usage"] = json.dumps({self.page_id: usage})
-            reply.headers["X-App-Usage"] = json.dumps(
-                {"call_count": 12, "total_cputime": 4, "total_time": 6}
-            )
+            reply.headers["X-App-Usage"] = json.dumps({"call_count": 12, "total_cputime": 4, "total_time": 6})
             return reply
         if kind == "expired_token":
             return self.token_error(expired=True)
@@ -223,9 +219,7 @@ class FakeFacebook(FakePlatform):
                 "Try posting something different, or delete your previous update.",
             )
         if kind == "invalid":
-            return graph_error(
-                400, 100, "(#100) Invalid parameter", error_user_msg="The message is not valid."
-            )
+            return graph_error(400, 100, "(#100) Invalid parameter", error_user_msg="The message is not valid.")
         if kind == "policy_block":
             return graph_error(
                 400,
@@ -351,9 +345,7 @@ class FakeFacebook(FakePlatform):
         fields = set(request.query.get("fields", "name").split(","))
         counted = fields & {"fan_count", "followers_count"}
         if counted and "pages_read_engagement" not in self.scopes(request):
-            return missing_permission(
-                "(#10) This endpoint requires the 'pages_read_engagement' permission", 10
-            )
+            return missing_permission("(#10) This endpoint requires the 'pages_read_engagement' permission", 10)
         values = {"name": self.page_name, "fan_count": self.fans, "followers_count": self.followers}
         return Reply(200, {**{f: values[f] for f in fields if f in values}, "id": self.page_id})
 
@@ -375,13 +367,9 @@ class FakeFacebook(FakePlatform):
             try:
                 photo_id = str(json.loads(form[key])["media_fbid"])
             except (ValueError, KeyError, TypeError):
-                return graph_error(
-                    400, 100, f"(#100) param {key} must be a JSON object with media_fbid"
-                )
+                return graph_error(400, 100, f"(#100) param {key} must be a JSON object with media_fbid")
             if photo_id not in self.unpublished:
-                return graph_error(
-                    400, 100, f"(#100) param {key} has invalid media_fbid {photo_id}"
-                )
+                return graph_error(400, 100, f"(#100) param {key} has invalid media_fbid {photo_id}")
             attached.append(photo_id)
         message, link = form.get("message", ""), form.get("link")
         if not (message or link or attached):
@@ -407,9 +395,7 @@ class FakeFacebook(FakePlatform):
             with self.lock:
                 self.unpublished.add(photo_id)
             return Reply(200, {"id": photo_id})
-        post = self.record(
-            RecordedPost(self._post_id(), request.form.get("caption", ""), now(), [photo_id])
-        )
+        post = self.record(RecordedPost(self._post_id(), request.form.get("caption", ""), now(), [photo_id]))
         return Reply(200, {"id": photo_id, "post_id": post.id})
 
     def _post_id(self) -> str:
@@ -417,9 +403,7 @@ class FakeFacebook(FakePlatform):
 
     def feed(self, request: Request, version: str) -> Reply:
         if "pages_read_engagement" not in self.scopes(request):
-            return missing_permission(
-                "(#10) This endpoint requires the 'pages_read_engagement' permission", 10
-            )
+            return missing_permission("(#10) This endpoint requires the 'pages_read_engagement' permission", 10)
         query = request.query
         fields = query.get("fields", "id,message,created_time").split(",")
         limit = min(int(query.get("limit", 25)), 100)
@@ -534,17 +518,14 @@ class FakeFacebook(FakePlatform):
         if not self._live_object(object_id):
             return unsupported("get", f"{object_id}/comments")
         if "pages_read_engagement" not in self.scopes(request):
-            return missing_permission(
-                "(#10) This endpoint requires the 'pages_read_engagement' permission", 10
-            )
+            return missing_permission("(#10) This endpoint requires the 'pages_read_engagement' permission", 10)
         query = request.query
         stream = query.get("filter") == "stream"
         with self.lock:
             chosen = [
                 c
                 for c in self.comments
-                if not c.deleted
-                and (self._root(c) == object_id if stream else c.parent_id == object_id)
+                if not c.deleted and (self._root(c) == object_id if stream else c.parent_id == object_id)
             ]
         chosen.sort(key=lambda c: (c.created_at, c.id))
         fields = query.get("fields", "id,message,created_time,from").split(",")

@@ -56,9 +56,7 @@ class FakeAccount:
                 timeout=CLIENT_TIMEOUT,
             )
         token, secret = X_TOKENS[credentials]
-        return XPlatform(
-            xs.CONSUMER_KEY, xs.CONSUMER_SECRET, token, secret, api_url=url, timeout=CLIENT_TIMEOUT
-        )
+        return XPlatform(xs.CONSUMER_KEY, xs.CONSUMER_SECRET, token, secret, api_url=url, timeout=CLIENT_TIMEOUT)
 
     def env(self, credentials: str = "valid") -> dict[str, str]:
         """The environment that configures balise for this account."""

@@ -70,13 +70,9 @@ def default_tokens() -> dict[str, XToken]:
     }
 
 
-def problem(
-    status: int, title: str, detail: str, type_: str = "about:blank", **extra: Any
-) -> Reply:
+def problem(status: int, title: str, detail: str, type_: str = "about:blank", **extra: Any) -> Reply:
     """X API v2's error document (RFC 7807 problem details)."""
-    return Reply(
-        status, {"title": title, "detail": detail, "type": type_, "status": status, **extra}
-    )
+    return Reply(status, {"title": title, "detail": detail, "type": type_, "status": status, **extra})
 
 
 def invalid_request(parameter: str, value: Any, message: str) -> Reply:
@@ -101,10 +97,7 @@ def tweet_not_found(tweet_id: str) -> Reply:
 
 
 UNAUTHORIZED = ("Unauthorized", "Unauthorized")
-APP_PERMISSIONS = (
-    "Your client app is not configured with the appropriate oauth1 app "
-    "permissions for this endpoint."
-)
+APP_PERMISSIONS = "Your client app is not configured with the appropriate oauth1 app permissions for this endpoint."
 
 
 def x_time(moment: datetime) -> str:
@@ -221,9 +214,7 @@ class FakeX(FakePlatform):
         if kind == "permission":
             return problem(403, "Forbidden", APP_PERMISSIONS)
         if kind == "duplicate":
-            return problem(
-                403, "Forbidden", "You are not allowed to create a Tweet with duplicate content."
-            )
+            return problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
         if kind == "invalid":
             return invalid_request("text", "", "The `text` field is invalid.")
         if kind == "policy_block":
@@ -488,9 +479,7 @@ class FakeX(FakePlatform):
         query = request.query
         match = CONVERSATION.match(query.get("query", "").strip())
         if match is None:
-            return invalid_request(
-                "query", query.get("query"), "This fake serves only conversation_id:<id> queries."
-            )
+            return invalid_request("query", query.get("query"), "This fake serves only conversation_id:<id> queries.")
         limit = int(query.get("max_results", 10))
         if not 10 <= limit <= 100:
             return invalid_request(
@@ -542,9 +531,7 @@ class FakeX(FakePlatform):
         if comment is None or comment.deleted:
             return tweet_not_found(tweet_id)
         if not comment.can_hide:
-            return problem(
-                403, "Forbidden", "You cannot hide or unhide replies to a conversation you do not own."
-            )
+            return problem(403, "Forbidden", "You cannot hide or unhide replies to a conversation you do not own.")
         body = request.json if isinstance(request.json, dict) else {}
         if not isinstance(body.get("hidden"), bool):
             return invalid_request("hidden", body.get("hidden"), "The `hidden` field must be a boolean.")

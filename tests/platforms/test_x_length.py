@@ -16,9 +16,7 @@ SECTIONS = ("WeightedTweetsWithDiscountedEmojiCounterTest", "UnicodeDirectionalM
 def _cases() -> list[pytest.ParameterSet]:
     tests = yaml.safe_load(CONFORMANCE.read_text(encoding="utf-8"))["tests"]
     return [
-        pytest.param(
-            case["text"], case["expected"]["weightedLength"], id=f"{section}: {case['description']}"
-        )
+        pytest.param(case["text"], case["expected"]["weightedLength"], id=f"{section}: {case['description']}")
         for section in SECTIONS
         for case in tests[section]
     ]

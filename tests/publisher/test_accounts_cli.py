@@ -16,9 +16,7 @@ from tests.fakes.x_server import FakeX
 
 
 def run_check(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v for k, v in os.environ.items() if not k.startswith("BALISE_") and k != "REDIS_URL"
-    }
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("BALISE_") and k != "REDIS_URL"}
     clean.update(
         BALISE_DATA_DIR=str(tmp_path),
         BALISE_CONFIG=str(tmp_path / "balise.toml"),
@@ -47,9 +45,7 @@ def accounts(fake_facebook: FakeFacebook, fake_x: FakeX) -> tuple[FakeAccount, F
     return FakeAccount("facebook", fake_facebook), FakeAccount("x", fake_x)
 
 
-def test_it_says_every_configured_account_works(
-    tmp_path: Path, accounts: tuple[FakeAccount, ...]
-) -> None:
+def test_it_says_every_configured_account_works(tmp_path: Path, accounts: tuple[FakeAccount, ...]) -> None:
     facebook, x = accounts
 
     result = run_check(tmp_path, facebook.env() | x.env())
@@ -60,9 +56,7 @@ def test_it_says_every_configured_account_works(
     assert "Ces comptes fonctionnent : Facebook, X." in result.stdout
 
 
-def test_it_fails_and_says_why_when_a_token_expired(
-    tmp_path: Path, accounts: tuple[FakeAccount, ...]
-) -> None:
+def test_it_fails_and_says_why_when_a_token_expired(tmp_path: Path, accounts: tuple[FakeAccount, ...]) -> None:
     facebook, x = accounts
 
     result = run_check(tmp_path, facebook.env("expired") | x.env(), "--json")
@@ -74,23 +68,17 @@ def test_it_fails_and_says_why_when_a_token_expired(
     assert by_name["facebook"]["ok"] is False and "a expiré" in by_name["facebook"]["problem"]
 
 
-def test_it_lists_the_missing_permissions(
-    tmp_path: Path, accounts: tuple[FakeAccount, ...]
-) -> None:
+def test_it_lists_the_missing_permissions(tmp_path: Path, accounts: tuple[FakeAccount, ...]) -> None:
     facebook, x = accounts
 
     result = run_check(tmp_path, facebook.env("limited") | x.env("limited"), "--json")
 
     assert result.returncode == 1
-    missing = {
-        a["platform"]: a["missing_permissions"] for a in json.loads(result.stdout)["accounts"]
-    }
+    missing = {a["platform"]: a["missing_permissions"] for a in json.loads(result.stdout)["accounts"]}
     assert missing == {"sandbox": [], "facebook": ["pages_manage_posts"], "x": ["write"]}
 
 
-def test_it_shows_the_problem_in_french_without_the_secrets(
-    tmp_path: Path, accounts: tuple[FakeAccount, ...]
-) -> None:
+def test_it_shows_the_problem_in_french_without_the_secrets(tmp_path: Path, accounts: tuple[FakeAccount, ...]) -> None:
     facebook, x = accounts
     env = facebook.env("limited") | x.env("expired")
 

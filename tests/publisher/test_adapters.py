@@ -20,9 +20,7 @@ DISPLAY = {"facebook": "Facebook", "x": "X"}
 DEFAULT_ORG = AccountOwner("espace-test", "ESPACE Test", default=True)
 
 
-def text_post(
-    text: str = "Formation le 20 novembre : inscrivez-vous !", **kw: object
-) -> Publication:
+def text_post(text: str = "Formation le 20 novembre : inscrivez-vous !", **kw: object) -> Publication:
     return Publication(post_id=1, target_id=1, text=text, **kw)  # type: ignore[arg-type]
 
 
@@ -42,9 +40,7 @@ def test_it_publishes_a_text_post(fake_platform: FakeAccount) -> None:
     assert post.id == remote.remote_id
     assert post.text == "Formation le 20 novembre : inscrivez-vous !"
     assert remote.url.endswith(remote.remote_id)
-    assert remote.url.startswith(
-        ("https://www.facebook.com/", "https://x.com/maisonfamille_bl/status/")
-    )
+    assert remote.url.startswith(("https://www.facebook.com/", "https://x.com/maisonfamille_bl/status/"))
 
 
 def test_it_publishes_a_link_post(fake_platform: FakeAccount) -> None:
@@ -59,9 +55,7 @@ def test_it_publishes_a_link_post(fake_platform: FakeAccount) -> None:
 
 
 @pytest.mark.parametrize("count", [1, 4])
-def test_it_publishes_photos_in_one_post(
-    fake_platform: FakeAccount, tmp_path: Path, count: int
-) -> None:
+def test_it_publishes_photos_in_one_post(fake_platform: FakeAccount, tmp_path: Path, count: int) -> None:
     files = photos(tmp_path, count)
 
     remote = fake_platform.adapter().publish(text_post("Fête de quartier", photos=files))

@@ -11,9 +11,7 @@ from tests.publisher.test_adapters import text_post
 
 
 def failures_with_seed(seed: int) -> list[str]:
-    with FakeX(
-        seed=seed, fail_ratio=0.5, chaos_kinds=("5xx", "rate_limit"), slow_seconds=0
-    ) as server:
+    with FakeX(seed=seed, fail_ratio=0.5, chaos_kinds=("5xx", "rate_limit"), slow_seconds=0) as server:
         account = FakeAccount("x", server)
         outcomes = []
         for i in range(20):
@@ -34,9 +32,7 @@ def test_the_chaos_mode_fails_at_random_but_the_same_way_for_a_seed() -> None:
 
 def test_it_records_every_post_sent_at_once(fake_platform: FakeAccount) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
-        remotes = list(
-            pool.map(lambda i: fake_platform.adapter().publish(text_post(f"n° {i}")), range(40))
-        )
+        remotes = list(pool.map(lambda i: fake_platform.adapter().publish(text_post(f"n° {i}")), range(40)))
 
     assert sorted(p.id for p in fake_platform.server.posts) == sorted(r.remote_id for r in remotes)
     assert len({p.id for p in fake_platform.server.posts}) == 40

@@ -15,9 +15,7 @@ from tests.fakes.x_server import FakeX
 from tests.publisher.test_adapters import photos, text_post
 
 
-def adapter(
-    server: FakeX, *, secret: str = xs.VALID_SECRET, upload_url: str | None = None
-) -> XPlatform:
+def adapter(server: FakeX, *, secret: str = xs.VALID_SECRET, upload_url: str | None = None) -> XPlatform:
     return XPlatform(
         xs.CONSUMER_KEY,
         xs.CONSUMER_SECRET,
@@ -33,9 +31,7 @@ def test_it_uploads_photos_to_the_v2_media_endpoint(fake_x: FakeX, tmp_path: Pat
     adapter(fake_x).publish(text_post(photos=photos(tmp_path, 2)))
 
     uploads = [r for r in fake_x.requests if r.path == "/2/media/upload"]
-    assert [(r.form["media_category"], r.form["media_type"]) for r in uploads] == [
-        ("tweet_image", "image/jpeg")
-    ] * 2
+    assert [(r.form["media_category"], r.form["media_type"]) for r in uploads] == [("tweet_image", "image/jpeg")] * 2
     [create] = [r for r in fake_x.requests if r.path == "/2/tweets"]
     assert create.json["media"]["media_ids"] == fake_x.posts[0].media
 

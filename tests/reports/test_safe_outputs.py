@@ -65,7 +65,7 @@ def test_a_formula_in_a_policy_label_reaches_the_csv_as_text(env: dict[str, str]
         organization = session.get(Organization, org)
         assert organization
         organization.policy_override = NO_QUIET_HOURS + (
-            f"[topics.atelier]\nlabel = '{FORMULA}'\nclause = \"Règle de l'organisme\"\nterms = [\"atelier\"]\n"
+            f'[topics.atelier]\nlabel = \'{FORMULA}\'\nclause = "Règle de l\'organisme"\nterms = ["atelier"]\n'
         )
     mark_published(draft(org, author, topic="atelier"), datetime(2026, 6, 2, 15, tzinfo=UTC))
 

@@ -104,7 +104,7 @@ def test_what_a_member_typed_comes_back_escaped(web: str) -> None:
     typed = '</textarea><script src="//ailleurs.example/x.js"></script>'
     again = marie.post(f"{web}/espace/ecrire", data={"csrf": csrf, "texte": typed, "lien": '"><img src=x>'}, timeout=10)
     assert again.status_code == 400
-    assert "ailleurs.example/x.js\"></script>" not in again.text and "<img src=x>" not in again.text
+    assert 'ailleurs.example/x.js"></script>' not in again.text and "<img src=x>" not in again.text
     assert "&lt;/textarea&gt;&lt;script" in again.text
 
 

@@ -122,9 +122,7 @@ class FacebookPlatform:
             timeout=(5.0, settings.http_timeout),
         )
 
-    def _errors(
-        self, *, creating: bool = False, missing_ok: bool = False
-    ) -> AbstractContextManager[None]:
+    def _errors(self, *, creating: bool = False, missing_ok: bool = False) -> AbstractContextManager[None]:
         """facebook-sdk's and the network's errors as balise's; `missing_ok`: gone is fine."""
         return translated(
             (facebook.GraphAPIError, requests.RequestException),
@@ -153,8 +151,7 @@ class FacebookPlatform:
         with self._errors():
             photo_ids = [self._upload(photo, published="false")["id"] for photo in photos]
         attached = {
-            f"attached_media[{i}]": json.dumps({"media_fbid": photo_id})
-            for i, photo_id in enumerate(photo_ids)
+            f"attached_media[{i}]": json.dumps({"media_fbid": photo_id}) for i, photo_id in enumerate(photo_ids)
         }
         with self._errors(creating=True):
             result = self.graph.put_object(self.page_id, "feed", message=message, **attached)
@@ -198,9 +195,7 @@ class FacebookPlatform:
         return AccountMetrics(followers=page.get("followers_count"), likes=page.get("fan_count"))
 
     def post_metrics(self, remote_id: str) -> PostMetrics:
-        fields = (
-            "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"
-        )
+        fields = "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares"
         post: dict[str, Any] = {}
         with self._errors(missing_ok=True):
             post = self.graph.get_object(remote_id, fields=fields)
@@ -258,9 +253,7 @@ class FacebookPlatform:
             problem=problem,
         )
 
-    def _comment_errors(
-        self, *, creating: bool = False, hiding: bool = False
-    ) -> AbstractContextManager[None]:
+    def _comment_errors(self, *, creating: bool = False, hiding: bool = False) -> AbstractContextManager[None]:
         """As `_errors`, but a comment deleted meanwhile, or one the Page may not hide, is named."""
 
         def classify_comment(exc: Exception, creating: bool) -> PlatformError:
@@ -272,9 +265,7 @@ class FacebookPlatform:
                 return Permanent("publisher.comment_cannot_hide", platform=PLATFORM, name=NAME, detail=detail)
             return classify(exc, self.session.last_response, creating=creating)
 
-        return translated(
-            (facebook.GraphAPIError, requests.RequestException), classify_comment, creating=creating
-        )
+        return translated((facebook.GraphAPIError, requests.RequestException), classify_comment, creating=creating)
 
     def comments(self, remote_id: str) -> CommentThread:
         # `filter=stream`: every comment of the thread, replies included, in time order.

@@ -95,9 +95,7 @@ class XPlatform:
             timeout=(5.0, settings.http_timeout),
         )
 
-    def _errors(
-        self, *, creating: bool = False, missing_ok: bool = False
-    ) -> AbstractContextManager[None]:
+    def _errors(self, *, creating: bool = False, missing_ok: bool = False) -> AbstractContextManager[None]:
         """tweepy's and the network's errors as balise's; `missing_ok`: a gone post is fine."""
         return translated(
             (tweepy.HTTPException, requests.RequestException),
@@ -183,9 +181,7 @@ class XPlatform:
 
     def post_metrics(self, remote_id: str) -> PostMetrics:
         with self._errors():
-            tweet = self.client.get_tweet(
-                remote_id, tweet_fields=["public_metrics"], user_auth=True
-            )
+            tweet = self.client.get_tweet(remote_id, tweet_fields=["public_metrics"], user_auth=True)
         if tweet.data is None:  # X answers 200 with an `errors` list for a deleted post
             return PostMetrics(notes=("publisher.post_gone",))
         metrics = tweet.data.public_metrics or {}
@@ -237,9 +233,7 @@ class XPlatform:
                 return Permanent("publisher.comment_cannot_hide", platform=PLATFORM, name=NAME, detail="")
             return classify(exc, creating=creating)
 
-        return translated(
-            (tweepy.HTTPException, requests.RequestException), classify_comment, creating=creating
-        )
+        return translated((tweepy.HTTPException, requests.RequestException), classify_comment, creating=creating)
 
     def comments(self, remote_id: str) -> CommentThread:
         """The replies of the post's conversation, through recent search (the last 7 days)."""
@@ -253,9 +247,7 @@ class XPlatform:
         found: list[RemoteComment] = []
         for _ in range(MAX_TIMELINE_PAGES):
             with self._errors():
-                response = self.client.search_recent_tweets(
-                    f"conversation_id:{remote_id}", user_auth=True, **params
-                )
+                response = self.client.search_recent_tweets(f"conversation_id:{remote_id}", user_auth=True, **params)
             users = {str(u.id): u for u in response.includes.get("users", [])}
             for tweet in response.data or []:
                 if str(tweet.author_id) == str(user.id):  # the account's own answers
@@ -313,9 +305,7 @@ def comparable(text: str) -> str:
     return " ".join(text.split())
 
 
-def classify(
-    exc: tweepy.HTTPException | requests.RequestException, *, creating: bool
-) -> PlatformError:
+def classify(exc: tweepy.HTTPException | requests.RequestException, *, creating: bool) -> PlatformError:
     """The one place where an X failure becomes retry-later, needs-a-person or permanent.
 
     `creating` says whether the failed call could have created a post: a 5xx or a lost answer
