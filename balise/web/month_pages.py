@@ -70,28 +70,38 @@ def _next(first: date) -> date:
     return (first + timedelta(days=31)).replace(day=1)
 
 
-def _entries(session: Session, asked: Asked, start: date, end: date) -> dict[date, list[Entry]]:
-    """The posts planned or published from `start` to `end` (excluded), local days, by day."""
+def _platform(text: str) -> str | None:
+    """The one platform asked, or None for all."""
+    if text and text not in PLATFORMS:
+        raise InvalidInput("workspace.month_platform_unknown", value=text, known=", ".join(PLATFORMS))
+    return text or None
+
+
+def _entries(session: Session, asked: Asked, start: date, end: date, only: str | None) -> dict[date, list[Entry]]:
+    """The posts planned or published from `start` to `end` (excluded), local days, by day; those
+    on the platform `only` when one is given."""
     org, zone = asked.who.org, org_zone(asked.who.org)
     rows = session.exec(
         select(Post, Target.platform)
         .where(Target.post_id == Post.id, Post.org_id == org.id, col(Post.state).in_([s.value for s in PLANNED]))
         .where(col(Post.scheduled_at) >= datetime.combine(start, time(0), tzinfo=zone))
         .where(col(Post.scheduled_at) < datetime.combine(end, time(0), tzinfo=zone))
-        .order_by(col(Post.scheduled_at), col(Post.id))
+        .order_by(col(Post.scheduled_at), col(Post.id), col(Target.id))  # its platforms in the order given
     )
     platforms: dict[int, list[str]] = {}
     posts: dict[int, Post] = {}
     for post, platform in rows:
         assert post.id is not None
         posts[post.id] = post
-        platforms.setdefault(post.id, []).append(t(f"web.platform_{platform}") if platform in PLATFORMS else platform)
+        platforms.setdefault(post.id, []).append(platform)
     waiting = {p.id for p in inbox(session, org, asked.who.member)} if asked.who.member.role in APPROVERS else set()
     days: dict[date, list[Entry]] = {}
     for post_id, post in posts.items():
-        local = post.scheduled_at.astimezone(zone)
+        if only and only not in platforms[post_id]:
+            continue
+        local, names = post.scheduled_at.astimezone(zone), ", ".join(t(f"web.platform_{p}") for p in platforms[post_id])
         entry = Entry(
-            post_id, clock_label(local.time()), ", ".join(platforms[post_id]), post.state, post.text,
+            post_id, clock_label(local.time()), names, post.state, post.text,
             post_id in waiting, post.state in EDITABLE, local.date(), local.strftime("%H:%M"),
         )  # fmt: skip
         days.setdefault(local.date(), []).append(entry)
@@ -103,32 +113,33 @@ def _guidance(load: WeekLoad) -> str:
     return t(key, platform=t(f"platforms.{load.platform}"), count=load.count, limit=load.limit)
 
 
-def _weeks(session: Session, asked: Asked, first: date) -> list[Week]:
+def _weeks(session: Session, asked: Asked, first: date, only: str | None) -> list[Week]:
     """The month's weeks, Monday to Sunday, with the guidance for the weeks from this one on."""
     start, end = week_of(first), week_of(_next(first) - timedelta(days=1)) + timedelta(days=7)
-    days = _entries(session, asked, start, end)
+    days = _entries(session, asked, start, end, only)
     today = utcnow().astimezone(org_zone(asked.who.org)).date()
     loads = week_loads(session, asked.who.org, max(today, start)) if end > today else []
     weeks = []
     for monday in (start + timedelta(weeks=n) for n in range((end - start).days // 7)):
         week_days = [monday + timedelta(days=n) for n in range(7)]
-        guidance = [_guidance(load) for load in loads if load.week == monday]
+        guidance = [_guidance(load) for load in loads if load.week == monday and only in (None, load.platform)]
         weeks.append(Week([(day, days.get(day, [])) for day in week_days], guidance))
     return weeks
 
 
 def _calendar(
-    session: Session, asked: Asked, first: date, *, error: str | None = None, done: list[str] | None = None,
-    status: int = 200,
+    session: Session, asked: Asked, first: date, *, only: str | None = None, error: str | None = None,
+    done: list[str] | None = None, status: int = 200,
 ) -> Response:  # fmt: skip
     org: Organization = asked.who.org
-    weeks = _weeks(session, asked, first)
+    weeks = _weeks(session, asked, first, only)
     month_name = t("dates.months").split(",")[first.month - 1]
     month = t("dates.month", month=month_name, year=first.year)
     response = page(
         asked, "month.html", t("workspace.month_title", month=month), month=month, first=first, weeks=weeks,
         previous=(first - timedelta(days=1)).strftime("%Y-%m"), following=_next(first).strftime("%Y-%m"),
-        weekdays=t("dates.days").split(","), day_label=day_label, zone=org.timezone, error=error, done=done or [],
+        weekdays=t("dates.days").split(","), platforms=list(PLATFORMS), only=only, day_label=day_label,
+        zone=org.timezone, error=error, done=done or [],
         entries=[entry for week in weeks for _, entries in week.days for entry in entries],
     )  # fmt: skip
     response.status_code = status
@@ -137,7 +148,8 @@ def _calendar(
 
 def month_page(session: Session, asked: Asked) -> Response:
     today = utcnow().astimezone(org_zone(asked.who.org)).date()
-    return _calendar(session, asked, _month(str(asked.params.get("mois", "")), today))
+    first = _month(str(asked.params.get("mois", "")), today)
+    return _calendar(session, asked, first, only=_platform(str(asked.params.get("plateforme", ""))))
 
 
 def _when(form: Mapping[str, str]) -> str:

@@ -201,3 +201,15 @@ def test_the_month_reads_well_on_a_computer_and_a_phone_and_moves_a_post(
         expect(page.get_by_role("status")).to_contain_text("Elle repasse à la vérification")
         review(page, "mois-deplacee", backend)
     assert state(waiting) == "pending_check"
+
+
+def test_the_month_shows_one_platform_when_asked(web: str) -> None:
+    team = make_team()
+    both = awaiting_draft(team)  # the sandbox and X
+    sandbox_only = make_post(team.org_id, team.author_id, in_minutes=90)
+    marie = browser_of(web, team.author_id)
+    x_only = marie.get(f"{web}/espace/mois", params={"mois": month_of(both), "plateforme": "x"}, timeout=10)
+    assert f"n° {both} ·" in x_only.text and f"n° {sandbox_only} ·" not in x_only.text
+    assert 'aria-current="page">X (Twitter)' in x_only.text
+    unknown = marie.get(f"{web}/espace/mois", params={"plateforme": "myspace"}, timeout=10)
+    assert unknown.status_code == 400 and "« myspace » n'est pas une plateforme" in html.unescape(unknown.text)
