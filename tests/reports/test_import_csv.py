@@ -48,9 +48,9 @@ def test_a_good_file_imports_every_row_as_a_draft_and_queues_the_gate(env: dict[
         env,
         tmp_path / "calendrier",
         [
-            '2027-01-12,10:00,facebook;x,"Offre d\'emploi : animatrice, 28 h par semaine",,,emploi',
-            '2027-01-19,13h30,facebook,"Atelier pour les parents,\nmardi soir",photos/atelier.jpg,,evenements',
-            "2027-02-09,9 h 05,twitter,Lecture de la semaine : le guide du ROEQ,,,",
+            '2031-01-12,10:00,facebook;x,"Offre d\'emploi : animatrice, 28 h par semaine",,,emploi',
+            '2031-01-19,13h30,facebook,"Atelier pour les parents,\nmardi soir",photos/atelier.jpg,,evenements',
+            "2031-02-09,9 h 05,twitter,Lecture de la semaine : le guide du ROEQ,,,",
         ],
     )
 
@@ -63,9 +63,9 @@ def test_a_good_file_imports_every_row_as_a_draft_and_queues_the_gate(env: dict[
         "Lecture de la semaine : le guide du ROEQ",
     ]
     assert [p.scheduled_at for p in posts] == [
-        datetime(2027, 1, 12, 10, 0, tzinfo=TORONTO).astimezone(UTC),
-        datetime(2027, 1, 19, 13, 30, tzinfo=TORONTO).astimezone(UTC),
-        datetime(2027, 2, 9, 9, 5, tzinfo=TORONTO).astimezone(UTC),
+        datetime(2031, 1, 12, 10, 0, tzinfo=TORONTO).astimezone(UTC),
+        datetime(2031, 1, 19, 13, 30, tzinfo=TORONTO).astimezone(UTC),
+        datetime(2031, 2, 9, 9, 5, tzinfo=TORONTO).astimezone(UTC),
     ]
     assert [p.topic for p in posts] == ["emploi", "evenements", None]
     with session_scope() as session:
@@ -85,10 +85,10 @@ def test_a_file_with_two_bad_rows_imports_nothing_and_names_rows_3_and_5(env: di
         env,
         tmp_path,
         [
-            "2027-01-12,10:00,facebook,Offre d'emploi : animatrice,,,emploi",
-            "2027-01-13,10:00,myspace,Atelier pour les parents,,,",
-            "2027-01-14,10:00,x,Formation des bénévoles,,,",
-            "2027-01-15,10:00,facebook,,,,",
+            "2031-01-12,10:00,facebook,Offre d'emploi : animatrice,,,emploi",
+            "2031-01-13,10:00,myspace,Atelier pour les parents,,,",
+            "2031-01-14,10:00,x,Formation des bénévoles,,,",
+            "2031-01-15,10:00,facebook,,,,",
         ],
     )
 
@@ -103,13 +103,13 @@ def test_a_file_with_two_bad_rows_imports_nothing_and_names_rows_3_and_5(env: di
 
 def test_a_row_in_the_spring_forward_gap_is_refused(env: dict[str, str], tmp_path: Path) -> None:
     org_id, _, _ = make_org()
-    # 14 March 2027, America/Toronto: clocks jump from 02:00 to 03:00.
+    # 9 March 2031, America/Toronto: clocks jump from 02:00 to 03:00.
     result = import_rows(
-        env, tmp_path, ["2027-03-10,10:00,facebook,Un bon texte,,,", "2027-03-14,02:30,facebook,Un autre texte,,,"]
+        env, tmp_path, ["2031-03-10,10:00,facebook,Un bon texte,,,", "2031-03-09,02:30,facebook,Un autre texte,,,"]
     )
 
     assert result.returncode != 0
-    assert "Ligne 3" in result.stderr and "n'existe pas" in result.stderr and "2027-03-14" in result.stderr
+    assert "Ligne 3" in result.stderr and "n'existe pas" in result.stderr and "2031-03-09" in result.stderr
     assert posts_of(org_id) == []
 
 
@@ -132,7 +132,7 @@ def test_an_excel_file_with_semicolons_and_a_bom_imports(env: dict[str, str], tm
     result = import_rows(
         env,
         tmp_path,
-        ["2027-01-12;10:00;facebook,x;Été : camp de jour;;;"],
+        ["2031-01-12;10:00;facebook,x;Été : camp de jour;;;"],
         header="\ufeffdate;heure;plateformes;texte;photos;personnes;sujet",
     )
 
@@ -144,7 +144,7 @@ def test_an_excel_file_with_semicolons_and_a_bom_imports(env: dict[str, str], tm
 def test_a_windows_1252_file_is_refused_with_how_to_save_it_as_utf8(env: dict[str, str], tmp_path: Path) -> None:
     org_id, _, _ = make_org()
 
-    result = import_rows(env, tmp_path, ["2027-01-12,10:00,facebook,Été : camp de jour,,,"], encoding="cp1252")
+    result = import_rows(env, tmp_path, ["2031-01-12,10:00,facebook,Été : camp de jour,,,"], encoding="cp1252")
 
     assert result.returncode != 0
     assert "UTF-8" in result.stderr and "Enregistrer sous" in result.stderr and "ligne 2" in result.stderr
@@ -158,7 +158,7 @@ def test_a_missing_or_unreadable_photo_is_named_with_its_row(env: dict[str, str]
     result = import_rows(
         env,
         tmp_path,
-        ["2027-01-12,10:00,facebook,Texte,absente.jpg,,", "2027-01-13,10:00,facebook,Texte,pas-une-image.jpg,,"],
+        ["2031-01-12,10:00,facebook,Texte,absente.jpg,,", "2031-01-13,10:00,facebook,Texte,pas-une-image.jpg,,"],
     )
 
     assert result.returncode != 0
@@ -174,10 +174,10 @@ def test_people_of_the_registry_are_declared_on_the_row_photos(env: dict[str, st
         assert org
         add_person(session, org, name="Julie Gagnon", minor=False, guardian=None, guardian_email=None, actor="test")
     photo(tmp_path / "groupe.jpg")
-    known = "2027-01-12,10:00,facebook,Notre équipe,groupe.jpg,Julie Gagnon,"
+    known = "2031-01-12,10:00,facebook,Notre équipe,groupe.jpg,Julie Gagnon,"
 
     refused = import_rows(
-        env, tmp_path, [known, "2027-01-13,10:00,facebook,Notre équipe,groupe.jpg,Personne Inconnue,"]
+        env, tmp_path, [known, "2031-01-13,10:00,facebook,Notre équipe,groupe.jpg,Personne Inconnue,"]
     )
     accepted = import_rows(env, tmp_path, [known])
 
@@ -194,7 +194,7 @@ def test_an_unknown_topic_is_named_with_its_row(env: dict[str, str], tmp_path: P
     org_id, _, _ = make_org()
 
     result = import_rows(
-        env, tmp_path, ["2027-01-12,10:00,facebook,Texte,,,emploi", "2027-01-13,10:00,facebook,Texte,,,recettes"]
+        env, tmp_path, ["2031-01-12,10:00,facebook,Texte,,,emploi", "2031-01-13,10:00,facebook,Texte,,,recettes"]
     )
 
     assert result.returncode != 0 and "Ligne 3" in result.stderr and "recettes" in result.stderr
@@ -205,7 +205,7 @@ def test_the_template_in_docs_imports_cleanly(env: dict[str, str], tmp_path: Pat
     org_id, _, _ = make_org()
     header, *rows = (ROOT / "docs" / "modele-import.csv").read_text(encoding="utf-8").splitlines()
     # The template's dates are examples: moved to next year so they stay in the future.
-    next_year = [row.replace("2027-", f"{datetime.now(UTC).year + 1}-", 1) for row in rows]
+    next_year = [f"{datetime.now(UTC).year + 1}{row[4:]}" for row in rows]
 
     result = import_rows(env, tmp_path, next_year, header=header)
 
@@ -217,18 +217,18 @@ def test_a_crowded_day_in_the_file_is_warned_about_and_still_imported(env: dict[
     org_id, _, _ = make_org()
     offer = "Offre d'emploi : animatrice recherchée"
     result = import_rows(
-        env, tmp_path, [f"2027-01-12,{hour}:00,facebook,{offer} ({hour} h),,,emploi" for hour in (9, 11, 14)]
+        env, tmp_path, [f"2031-01-14,{hour}:00,facebook,{offer} ({hour} h),,,emploi" for hour in (9, 11, 14)]
     )
     assert result.returncode == 0, result.stderr
     said = " ".join(result.stderr.split())
-    assert "Semaine du lundi 11 janvier 2027 : 1 jour(s) chargé(s) sur Facebook : mardi 12 janvier 2027 (3)" in said
+    assert "Semaine du lundi 13 janvier 2031 : 1 jour(s) chargé(s) sur Facebook : mardi 14 janvier 2031 (3)" in said
     assert len(posts_of(org_id)) == 3
 
 
 def test_a_long_crowded_file_is_summed_up_in_one_line_per_week(env: dict[str, str], tmp_path: Path) -> None:
     make_org()
     offer = "Offre d'emploi : animatrice recherchée"
-    days = [date(2027, 1, 11) + timedelta(weeks=week, days=day) for week in range(4) for day in range(5)]
+    days = [date(2031, 1, 13) + timedelta(weeks=week, days=day) for week in range(4) for day in range(5)]
     rows = [f"{day},{hour}:00,facebook,{offer} ({day} {hour} h),,,emploi" for day in days for hour in (9, 11, 14)]
     result = import_rows(env, tmp_path, rows)  # 60 posts: 4 crowded weeks of 5 crowded days each
     assert result.returncode == 0, result.stderr
@@ -241,7 +241,7 @@ def test_a_long_crowded_file_is_summed_up_in_one_line_per_week(env: dict[str, st
 def test_a_long_file_shows_a_progress_bar_at_a_terminal(env: dict[str, str], tmp_path: Path) -> None:
     make_org()
     offer = "Offre d'emploi : animatrice recherchée"
-    rows = [f"2027-02-{1 + n % 20:02d},10:{n % 60:02d},sandbox,{offer} {n},,,emploi" for n in range(40)]
+    rows = [f"2031-02-{1 + n % 20:02d},10:{n % 60:02d},sandbox,{offer} {n},,,emploi" for n in range(40)]
     path = write_csv(tmp_path / "calendrier.csv", [HEADER, *rows], "utf-8")
     terminal = Terminal(["import", str(path), "--as", "Marie"], env)
     terminal.until("40 brouillon(s) importé(s)")
