@@ -28,6 +28,7 @@ from balise.platforms import PLATFORMS
 from balise.platforms.x_length import weighted_length
 from balise.timeparse import parse_when
 from balise.web.guard import Asked, workspace_route
+from balise.web.previews import previews
 from balise.web.render import message
 from balise.web.workspace import consent_rows, page
 
@@ -46,6 +47,7 @@ def _form_page(
     response = page(
         asked, "write.html", t("workspace.write_title"), values=values, error=error, platforms=list(PLATFORMS),
         zone=asked.who.org.timezone, registry=registry,
+        previews=previews(values.get("texte", "")[:MAX_TEXT], values.get("lien", "").strip()),
     )  # fmt: skip
     response.status_code = status
     return response
@@ -69,6 +71,7 @@ def live_check(_: Session, asked: Asked) -> Response:
         "x_length": weighted_length(text),
         "x_max": x_max,
         "x_label": t("workspace.x_length", length=weighted_length(text), limit=x_max),
+        "previews": [shown.to_dict() for shown in previews(text, asked.form.get("lien", "").strip())],
     })  # fmt: skip
 
 
@@ -78,8 +81,11 @@ def _people(session: Session, asked: Asked) -> tuple[str, ...]:
 
 
 def save(session: Session, asked: Asked) -> Response:
-    """Create the draft as `balise draft add` does; a wrong field shows the form again, kept."""
+    """Create the draft as `balise draft add` does; a wrong field shows the form again, kept. The
+    preview button (for a browser without JavaScript) only shows the form again, with its previews."""
     form, org = asked.form, asked.who.org
+    if form.get("apercu"):
+        return _form_page(session, asked, form)
     when_text = form.get("quand", "").strip() or form.get("date", "").replace("T", " ").strip()
     try:
         if not when_text:
