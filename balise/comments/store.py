@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, func, select, update
 
 from balise.comments.triage import triage
 from balise.errors import NotFound
@@ -117,3 +117,9 @@ def oldest_urgent(session: Session, org: Organization) -> Comment | None:
     """The urgent comment that has waited longest without an answer (`balise status`)."""
     query = select(Comment).where(Comment.org_id == org.id, Comment.state == NEW, col(Comment.urgent))
     return session.exec(query.order_by(col(Comment.written_at)).limit(1)).first()
+
+
+def urgent_waiting(session: Session, org: Organization) -> int:
+    """How many urgent comments wait for a person (the workspace's menu shows it)."""
+    query = select(func.count()).where(Comment.org_id == org.id, Comment.state == NEW, col(Comment.urgent))
+    return session.exec(query).one()
