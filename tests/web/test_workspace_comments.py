@@ -15,6 +15,7 @@ import requests
 from sqlmodel import select
 
 from balise.comments.triage import suggested_reply
+from balise.config import reset_settings
 from balise.db import session_scope
 from balise.models import AuditEvent, Comment
 from balise.pipeline.comments import fetch_comments
@@ -196,3 +197,31 @@ def test_in_a_browser_the_approver_answers_the_help_request_and_deletes_the_spam
             page.locator('[data-apercu="facebook"]').get_by_role("img", name="Photo jointe : atelier.png")
         ).to_be_visible()
         review(page, "ecrire-apercus", backend)
+
+
+def test_a_comment_deleted_on_the_platform_meanwhile_is_said_in_words_and_marked(
+    commented: Published, web: str
+) -> None:
+    insult = stored()[INSULT]
+    julie = browser_of(web, commented.approver_id)
+    csrf = csrf_of(julie.get(f"{web}/espace/commentaires", timeout=10).text)
+    remote = commented.facebook.comment(insult.remote_id)
+    assert remote
+    remote.deleted = True  # its author deleted it on Facebook
+
+    tried = julie.post(f"{web}/espace/commentaires/{insult.id}/masquer", data={"csrf": csrf}, timeout=10)
+
+    assert tried.status_code == 400 and "n'existe plus sur Facebook" in html.unescape(tried.text)
+    assert stored()[INSULT].state == "deleted"
+    assert "Fanny Tremblay" in julie.get(f"{web}/espace/commentaires", timeout=10).text  # the others remain
+    assert INSULT not in html.unescape(julie.get(f"{web}/espace/commentaires", timeout=10).text)
+
+
+def test_the_inbox_speaks_english_under_balise_lang_en(
+    commented: Published, web: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BALISE_LANG", "en")
+    reset_settings()
+    page = html.unescape(browser_of(web, commented.approver_id).get(f"{web}/espace/commentaires", timeout=10).text)
+    assert "Comments to handle" in page and "Comments (1 urgent)" in page and "help request" in page.lower()
+    assert suggested_reply("help_request", phone=PHONE, lang="en") in page
