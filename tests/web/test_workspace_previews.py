@@ -5,8 +5,9 @@ by the live check, with X's weighted length and where X would cut."""
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
-from tests.web.conftest import make_team
+from tests.web.conftest import make_photo, make_team
 from tests.web.test_workspace_signoff import browser_of, csrf_of
 from tests.web.test_workspace_write import posts
 
@@ -45,3 +46,25 @@ def test_a_short_post_is_previewed_whole_and_the_live_check_sends_the_previews(w
         ("facebook", "", None),
         ("x", "", "Longueur pour X : 37 sur 280."),
     ]
+
+
+def test_the_preview_button_shows_the_photos_chosen_and_refuses_a_file_that_is_no_image(
+    web: str, tmp_path: Path
+) -> None:
+    marie = browser_of(web, make_team().author_id)
+    csrf = csrf_of(marie.get(f"{web}/espace/ecrire", timeout=10).text)
+    fields = {"csrf": csrf, "texte": "Nos ateliers reprennent lundi.", "apercu": "1"}
+    photo = make_photo(tmp_path / "atelier.png")
+    fake = tmp_path / "faux.jpg"
+    fake.write_text("pas une image")
+
+    with photo.open("rb") as image:
+        shown = marie.post(f"{web}/espace/ecrire", data=fields, files={"photos": image}, timeout=10)
+    with fake.open("rb") as other:
+        refused = marie.post(f"{web}/espace/ecrire", data=fields, files={"photos": other}, timeout=10)
+
+    assert shown.status_code == 200 and posts() == []
+    assert shown.text.count('<img src="data:image/jpeg;base64,') == 2  # on Facebook and on X
+    assert 'alt="Photo jointe : atelier.png"' in shown.text and "choisissez de nouveau les photos" in shown.text
+    assert refused.status_code == 400 and "« faux.jpg » n'est pas une image lisible" in html.unescape(refused.text)
+    assert "Nos ateliers reprennent lundi." in refused.text  # the form is kept
