@@ -12,9 +12,11 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from balise.compliance import load_policy
-from balise.compliance.frequency import LOOKAHEAD_WEEKS, Planned, cadence_warnings, week_of
+from balise.compliance.frequency import LOOKAHEAD_WEEKS, Planned, WeekLoad, cadence_warnings, week_of, weeks_ahead
+from balise.config import get_settings
 from balise.models import Organization, Post, Target, utcnow
-from balise.organizations import org_zone
+from balise.organizations import account_owner, org_zone
+from balise.platforms import PLATFORMS
 from balise.states import PLANNED
 
 
@@ -49,3 +51,13 @@ def planned_posts(session: Session, org: Organization, first: date, last: date) 
         )
     )
     return [Planned(platform, at.astimezone(zone).date()) for at, platform in planned]
+
+
+def week_loads(session: Session, org: Organization, today: date) -> list[WeekLoad]:
+    """The week of `today` and the LOOKAHEAD_WEEKS after it that miss the cadence, on each platform
+    the organization has an account on: the team meeting's weeks ahead, and the month page's."""
+    settings, owner = get_settings(), account_owner(session, org)
+    platforms = [name for name in PLATFORMS if name != "sandbox" and settings.has_account(owner, name)]
+    first = week_of(today)
+    planned = planned_posts(session, org, first, first + timedelta(weeks=LOOKAHEAD_WEEKS + 1))
+    return weeks_ahead(load_policy(org.policy_override), planned, platforms, today)

@@ -26,7 +26,7 @@ from balise.errors import ConfigError, InvalidInput, NotFound, PermissionDenied
 from balise.i18n import t
 from balise.keys import derived_key
 from balise.mail import smtp
-from balise.mail.compose import Letter
+from balise.mail.letter import Letter
 from balise.masking import mask_url_password
 from balise.models import LoginCode, Member, Organization, utcnow
 from balise.organizations import current_organization, find_member, login_required

@@ -16,11 +16,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from balise.cadence import planned_posts
+from balise.cadence import week_loads
 from balise.comments.figures import CommentFigures, comment_figures
-from balise.compliance import load_policy
-from balise.compliance.frequency import LOOKAHEAD_WEEKS, WeekLoad, week_of, weeks_ahead
-from balise.config import get_settings
+from balise.compliance.frequency import LOOKAHEAD_WEEKS, WeekLoad
 from balise.consent import consents
 from balise.errors import InvalidInput
 from balise.i18n import day_label, t
@@ -36,8 +34,7 @@ from balise.models import (
     Target,
     utcnow,
 )
-from balise.organizations import account_owner, members, org_zone
-from balise.platforms import PLATFORMS
+from balise.organizations import members, org_zone
 from balise.report import duration_text, reason_label
 from balise.timeparse import check_year
 
@@ -156,7 +153,7 @@ def gather(
             for person, consent in consents(session, org, expiring_within=EXPIRING_WITHIN)
             if consent.valid_until is not None
         ],
-        weeks=_weeks(session, org, now.astimezone(zone).date()),
+        weeks=week_loads(session, org, now.astimezone(zone).date()),
         responsible=[(m.name, m.role) for m in members(session, org) if m.role in ("approver", "admin")],
     )
 
@@ -233,15 +230,6 @@ def _stopped(session: Session, org: Organization, since: datetime, until: dateti
         codes = tuple(dict.fromkeys(str(reason.get("code", "?")) for reason in result.reasons))
         latest[result.post_id] = Stopped(result.post_id, post.text, result.verdict, codes, post.state)
     return sorted(latest.values(), key=lambda s: s.post_id)
-
-
-def _weeks(session: Session, org: Organization, today: date) -> list[WeekLoad]:
-    """The platforms the organization has an account on, checked against its cadence."""
-    settings, owner = get_settings(), account_owner(session, org)
-    platforms = [name for name in PLATFORMS if name != "sandbox" and settings.has_account(owner, name)]
-    first = week_of(today)
-    planned = planned_posts(session, org, first, first + timedelta(weeks=LOOKAHEAD_WEEKS + 1))
-    return weeks_ahead(load_policy(org.policy_override), planned, platforms, today)
 
 
 # -- in words ---------------------------------------------------------------------------------

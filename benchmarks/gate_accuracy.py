@@ -17,7 +17,8 @@ import time
 
 import numpy as np
 
-from balise.compliance import Draft, check_draft, load_policy
+from balise.compliance import Draft, load_policy
+from balise.compliance.gate import check_draft
 from balise.compliance.learned import CODES
 from balise.compliance.training import Bag, Case, Figures, bags, build, corpus, rule_flags, score
 

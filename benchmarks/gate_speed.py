@@ -17,7 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from balise.compliance import Draft, check_draft, load_policy
+from balise.compliance import Draft, load_policy
+from balise.compliance.gate import check_draft
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_BENCH_CHARS = 5_000  # the few limit-test drafts of 60 kB would measure counting, not gating
@@ -51,7 +52,7 @@ CHECK = ["-c", "from balise.cli.main import run; run()", "check", "--text", "Bon
 # A worker's process once warm: the job modules and the gate's policy and model loaded, one draft checked.
 WORKER = (
     "import psutil, balise.queue.jobs, balise.queue.worker\n"
-    "from balise.compliance import Draft, check_draft\n"
+    "from balise.compliance import Draft\nfrom balise.compliance.gate import check_draft\n"
     "check_draft(Draft('Bonjour, voici notre atelier.'))\n"
     "print(psutil.Process().memory_info().rss)"
 )

@@ -59,7 +59,7 @@ CHECKED_FOR_FUNCTION_IMPORTS = (
 EDGES = ("balise.cli", "balise.web")  # the callers: they parse, call one step, show the outcome
 # The one place that puts a step's jobs on a queue once its transaction is committed, and the
 # queue's own modules (and the mail job, which queues its notices' next tries).
-MAY_ENQUEUE = ("balise/pipeline/after_commit.py", "balise/queue/", "balise/mail/outbox.py")
+MAY_ENQUEUE = ("balise/pipeline/after_commit.py", "balise/queue/", "balise/mail/outbox.py", "balise/mail/send.py")
 # What `balise/publisher/` keeps: the adapters behind one interface, and how one is found.
 PUBLISHER = {"__init__.py", "base.py", "http.py", "registry.py"}
 

@@ -99,7 +99,8 @@ def check_command(
     Avec des photos, vérifiées selon le registre des consentements de la base configurée :
     {"id": 2, "text": "…", "photos": [{"path": "atelier.jpg", "people": ["Sophie Roy"]}]}
     """
-    from balise.compliance import Draft, check_draft
+    from balise.compliance import Draft
+    from balise.compliance.gate import check_draft
     from balise.compliance.rules import is_empty
 
     if (text is None) == (jsonl is None):

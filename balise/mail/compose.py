@@ -10,15 +10,15 @@ the commands to use instead of links.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from balise.errors import ConfigError
 from balise.i18n import t
+from balise.mail.letter import Letter
 from balise.mail.links import LINK_LIFETIME, decision_url, make_token
-from balise.mail.preview import InlineImage, Preview, preview_of
+from balise.mail.preview import Preview, preview_of
 from balise.mail.render import render, stylesheet
 from balise.meeting import gather, lines, render_html, when
 from balise.models import Meeting, Member, Organization, OutboxMail, Post
@@ -26,17 +26,6 @@ from balise.notify import ATTENTION, MEETING, REMINDER, SIGNOFF, News, waiting_o
 from balise.states import State
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Letter:
-    """One mail to one person, ready for `balise.mail.smtp`."""
-
-    to: str
-    subject: str
-    text: str
-    html: str | None = None
-    images: Sequence[InlineImage] = ()
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
-"""The mail job: each notice row (`OutboxMail`) put in words and sent after the commit that wrote
-it, on the `mail` queue, retried on its own, at most once.
+"""The outbox: each notice row (`OutboxMail`) waits here until the mail job (`mail.send`) puts it
+in words and sends it after the commit that wrote it, on the `mail` queue, retried on its own, at
+most once. This module keeps the notices' states only, so that every command can queue mail
+without importing what composes it (templates, the meeting, the platforms' figures).
 
 - After each commit that may have written notices (a command, a job, the web app) and every
   minute from `balise tick` (or `publish-due`), `queue_waiting` puts a job on the mail queue for each notice
@@ -30,8 +32,6 @@ from balise.config import get_settings
 from balise.db import read_scope, session_scope
 from balise.errors import ConfigError
 from balise.i18n import t
-from balise.mail import smtp
-from balise.mail.compose import letter_for
 from balise.masking import mask_url_password
 from balise.models import OutboxMail, utcnow
 from balise.queue.queues import enqueue_mail
@@ -67,44 +67,9 @@ def queue_waiting(now: datetime | None = None) -> int:
         ).all()
         cut = session.exec(select(OutboxMail.id, OutboxMail.post_id).where(OutboxMail.state == "sending", free)).all()
     for notice_id, post_id in cut:
-        if notice_id is not None and _settle(notice_id, "uncertain", "sending", error=t("notify.mail_cut", lang="fr")):
+        if notice_id is not None and settle(notice_id, "uncertain", "sending", error=t("notify.mail_cut", lang="fr")):
             log.warning("%s", t("notify.mail_cut_log", notice_id=notice_id, post_id=post_id))
     return sum(enqueue_mail(notice_id, attempts) for notice_id, attempts in waiting if notice_id is not None)
-
-
-def send_notice(notice_id: int) -> str:
-    """The mail job: send one notice, once. Returns what became of it."""
-    if not get_settings().smtp_url:
-        return "no_smtp"  # it waits: `balise tick` queues it again once BALISE_SMTP_URL is set
-    attempt = _claim(notice_id)
-    if attempt is None:
-        return "nothing"  # sent, dropped, not due yet, or another sender holds it
-    with read_scope() as session:
-        notice = session.get(OutboxMail, notice_id)
-        assert notice is not None
-        post_id, letter = notice.post_id, letter_for(session, notice)
-    if letter is None:
-        _settle(notice_id, "dropped", "pending")
-        return "dropped"
-    try:
-        handed = smtp.send(letter, lambda: _settle(notice_id, "sending", "pending", attempt=attempt))
-    except smtp.Unsent as exc:
-        if exc.final:
-            _settle(notice_id, "dropped", "pending", error=exc.detail)
-            return "dropped"
-        retry_at = utcnow() + timedelta(seconds=BACKOFF[min(attempt, len(BACKOFF)) - 1])
-        _put_back(notice_id, attempt, retry_at, exc.detail)
-        log.warning("%s", _waiting(exc.detail).message())
-        enqueue_mail(notice_id, attempt, retry_at)
-        return "retry_later"
-    except smtp.Uncertain as exc:
-        _settle(notice_id, "uncertain", "sending", error=exc.detail)
-        log.warning("%s", t("notify.mail_cut_log", notice_id=notice_id, post_id=post_id))
-        return "uncertain"
-    if not handed:
-        return "nothing"
-    _settle(notice_id, "sent", "sending", "uncertain")  # a sweep that found it late does not undo the answer
-    return "sent"
 
 
 def mail_trouble() -> MailWaiting | None:
@@ -114,17 +79,17 @@ def mail_trouble() -> MailWaiting | None:
     with read_scope() as session:
         failed = (OutboxMail.state == "pending", col(OutboxMail.last_error).is_not(None))
         latest = session.exec(select(OutboxMail.last_error).where(*failed).order_by(col(OutboxMail.id).desc())).first()
-    return _waiting(latest) if latest else None
+    return waiting_error(latest) if latest else None
 
 
-def _waiting(detail: str) -> MailWaiting:
+def waiting_error(detail: str) -> MailWaiting:
     with read_scope() as session:
         count = session.exec(select(func.count()).where(OutboxMail.state == "pending")).one()
     url = mask_url_password(get_settings().smtp_url or "")
     return MailWaiting("notify.mail_waiting", url=url, count=count, detail=detail)
 
 
-def _claim(notice_id: int) -> int | None:
+def claim(notice_id: int) -> int | None:
     """Take the notice for CLAIM_FOR; the attempt's number, which the later steps check."""
     now = utcnow()
     with session_scope() as session:
@@ -139,7 +104,7 @@ def _claim(notice_id: int) -> int | None:
     return int(claimed[0]) if claimed is not None else None
 
 
-def _put_back(notice_id: int, attempt: int, retry_at: datetime, error: str) -> None:
+def put_back(notice_id: int, attempt: int, retry_at: datetime, error: str) -> None:
     with session_scope() as session:
         session.execute(
             sa.update(OutboxMail)
@@ -149,7 +114,7 @@ def _put_back(notice_id: int, attempt: int, retry_at: datetime, error: str) -> N
         )
 
 
-def _settle(notice_id: int, state: str, *was: str, attempt: int | None = None, error: str | None = None) -> bool:
+def settle(notice_id: int, state: str, *was: str, attempt: int | None = None, error: str | None = None) -> bool:
     """Move the notice to `state` if it is in one of `was` (and still this attempt's); True if it moved."""
     values: dict[str, object] = {"state": state}
     if state != "sending":

@@ -4,11 +4,11 @@ what the compliance gate found. The sign-off mail and the approval page show the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
+from balise.mail.letter import InlineImage
 from balise.media.images import outgoing_copy
 from balise.models import Organization, Photo, Post, utcnow
 from balise.organizations import org_zone
@@ -17,16 +17,6 @@ from balise.posts import author_names, current_check, photos_of, platforms_of
 from balise.review_sheet import review_lines
 from balise.states import LATE_GRACE
 from balise.timeparse import local_text
-
-
-@dataclass(frozen=True)
-class InlineImage:
-    """A photo shown inside the mail's HTML part (`cid:` address), read from the media store."""
-
-    cid: str
-    path: Path
-    mime: str
-    name: str
 
 
 @dataclass(frozen=True)

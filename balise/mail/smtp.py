@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlparse
 
 from balise.config import get_settings
 from balise.errors import BaliseError, ConfigError
-from balise.mail.compose import Letter
+from balise.mail.letter import Letter
 from balise.masking import mask_url_password
 
 TIMEOUT = 30  # seconds, for each exchange with the server

@@ -6,7 +6,8 @@ from dataclasses import asdict
 
 from sqlmodel import Session
 
-from balise.compliance import Draft, Verdict, check_draft, load_policy
+from balise.compliance import Draft, Verdict, load_policy
+from balise.compliance.gate import check_draft
 from balise.consent import photo_facts
 from balise.db import read_scope, session_scope
 from balise.errors import TransitionRefused

@@ -23,20 +23,20 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from balise import audit
+from balise.comments.intake import Thread, keep_thread
 from balise.comments.store import (
     DELETED,
     DONE,
     HIDDEN,
     NEW,
     REPLIED,
-    Thread,
     get_comment,
-    keep_thread,
     mark_gone,
     settle,
 )
 from balise.comments.triage import suggested_reply
-from balise.compliance import Draft, check_draft, load_policy
+from balise.compliance import Draft, load_policy
+from balise.compliance.gate import check_draft
 from balise.config import AccountOwner, get_settings
 from balise.db import read_scope, session_scope
 from balise.errors import (

@@ -12,8 +12,9 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from balise import audit, examples
-from balise.compliance import Policy, check_draft, load_policy
+from balise.compliance import Policy, load_policy
 from balise.compliance.frequency import clock_label, in_quiet_hours
+from balise.compliance.gate import check_draft
 from balise.errors import InvalidInput, PermissionDenied
 from balise.models import Approval, Member, Organization, Post, utcnow
 from balise.notify import News, announce_awaiting_signoff, tell_author, waiting_on

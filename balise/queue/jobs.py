@@ -10,7 +10,7 @@ from redis.exceptions import RedisError
 from rq import get_current_job
 
 from balise.errors import BaliseError
-from balise.mail.outbox import send_notice
+from balise.mail.send import send_notice
 from balise.pipeline.after_commit import AfterCommit, run_after_commit
 from balise.pipeline.check import check_post
 from balise.pipeline.publish import publish_target

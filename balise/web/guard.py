@@ -38,7 +38,8 @@ MAX_UPLOAD = 25_000_000  # a few phone photos; the media store then checks each 
 
 @dataclass(frozen=True)
 class Asked:
-    """What a page receives: who asks, the path's parameters and the fields of a POST."""
+    """What a page receives: who asks, the address's parameters (the query's, and the path's over
+    them) and the fields of a POST."""
 
     who: Visitor
     params: Mapping[str, Any]
@@ -117,7 +118,8 @@ def workspace_route(
     ) -> Response:
         session_id = session_id_of(request.cookies.get(COOKIE))
         try:
-            return await run_in_threadpool(_run, page, roles, session_id, dict(request.path_params), form, saved)
+            params = {**request.query_params, **request.path_params}
+            return await run_in_threadpool(_run, page, roles, session_id, params, form, saved)
         except _NotSignedIn:
             if form is not None:
                 return refusal(t("workspace.signed_out"), 401)

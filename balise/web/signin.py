@@ -24,7 +24,7 @@ from balise.config import get_settings
 from balise.db import session_scope
 from balise.i18n import t
 from balise.mail import smtp
-from balise.mail.compose import Letter
+from balise.mail.letter import Letter
 from balise.mail.links import require_secret
 from balise.models import Member, Organization, SignInLink, WebSession, utcnow
 from balise.web.links import LinkRefused

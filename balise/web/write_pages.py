@@ -18,7 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from balise.compliance import Draft, check_draft, load_policy
+from balise.compliance import Draft, load_policy
+from balise.compliance.gate import check_draft
 from balise.config import get_settings
 from balise.consent import people
 from balise.errors import InvalidInput

@@ -8,7 +8,8 @@ import pytest
 
 from balise.comments.training import MODEL_PATH, read_comments, version
 from balise.comments.triage import CATEGORIES, ROWS, URGENT, Triage, shipped, suggested_reply, triage
-from balise.compliance import Draft, check_draft
+from balise.compliance import Draft
+from balise.compliance.gate import check_draft
 from balise.compliance.learned import Model
 
 CLEAR = [

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from balise.compliance import Draft, check_draft
+from balise.compliance import Draft
+from balise.compliance.gate import check_draft
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from balise.compliance import Draft, check_draft, load_policy
+from balise.compliance import Draft, load_policy
 from balise.compliance.frequency import Planned, cadence_warnings
+from balise.compliance.gate import check_draft
 from balise.errors import PolicyError
 
 TORONTO = ZoneInfo("America/Toronto")

@@ -6,7 +6,8 @@ from dataclasses import asdict
 
 import pytest
 
-from balise.compliance import Draft, Reason, Verdict, check_draft, load_policy
+from balise.compliance import Draft, Reason, Verdict, load_policy
+from balise.compliance.gate import check_draft
 from balise.compliance.rules import RULES
 from balise.errors import InvalidInput
 

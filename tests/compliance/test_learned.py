@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from balise.compliance import Draft, check_draft, load_policy
-from balise.compliance.gate import rule_reasons
+from balise.compliance import Draft, load_policy
+from balise.compliance.gate import check_draft, rule_reasons
 from balise.compliance.learned import CODES, Model, shipped
 from balise.compliance.training import bags, corpus, fit
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from balise.compliance import Draft, Policy, check_draft, load_policy
+from balise.compliance import Draft, Policy, load_policy
+from balise.compliance.gate import check_draft
 from balise.errors import InvalidInput
 from balise.platforms import PLATFORMS, PUBLIC, canonical_platform, canonical_platforms, text_with_link
 from balise.publisher import registry

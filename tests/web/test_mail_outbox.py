@@ -26,7 +26,8 @@ from sqlmodel import select, update
 
 from balise.config import reset_settings
 from balise.db import session_scope
-from balise.mail.outbox import queue_waiting, send_notice
+from balise.mail.outbox import queue_waiting
+from balise.mail.send import send_notice
 from balise.models import Member, Organization, OutboxMail, Post, utcnow
 from balise.notify import News, tell_author
 from balise.organizations import add_member
