@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, func, select, update
 
 from balise.errors import NotFound
 from balise.models import Comment, Organization, utcnow
@@ -59,3 +59,9 @@ def oldest_urgent(session: Session, org: Organization) -> Comment | None:
     """The urgent comment that has waited longest without an answer (`balise status`)."""
     query = select(Comment).where(Comment.org_id == org.id, Comment.state == NEW, col(Comment.urgent))
     return session.exec(query.order_by(col(Comment.written_at)).limit(1)).first()
+
+
+def urgent_waiting(session: Session, org: Organization) -> int:
+    """How many urgent comments wait for a person (the workspace's menu shows it)."""
+    query = select(func.count()).where(Comment.org_id == org.id, Comment.state == NEW, col(Comment.urgent))
+    return session.exec(query).one()

@@ -105,6 +105,22 @@ def importable(source: Path, workdir: Path) -> Path:
     return target
 
 
+def preview_image(source: Path, side: int = 600) -> bytes:
+    """A small upright JPEG of an uploaded photo for a page's preview, made in memory: nothing is
+    kept, and no metadata (GPS, camera) goes with it."""
+    allow_heif()
+    try:
+        with open_photo(source) as image:
+            image.draft("RGB", (side, side))  # a JPEG is decoded at a fraction of its size
+            small = ImageOps.exif_transpose(image).convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise InvalidInput("media.not_an_image", path=source) from exc
+    small.thumbnail((side, side))
+    out = io.BytesIO()
+    small.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
 @dataclass(frozen=True)
 class StoredPhoto:
     sha256: str

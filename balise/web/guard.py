@@ -1,7 +1,8 @@
 """The one door of every workspace page: the session, the role and, for a POST, the CSRF token are
 checked on the server before the page's function runs, in the same transaction as its work.
 
-A page is a plain function `(session, asked) -> Response`; `workspace_route` wraps it, so no page
+A page is a plain function `(session, asked) -> Response` (or `Outside`, for a second half that
+calls a platform after the commit); `workspace_route` wraps it, so no page
 can forget a check. Without a session a GET is sent to the sign-in page and a POST is refused; a
 member of another role, or a form not from this session, is refused with 403. The organization
 is always the visitor's own: no page takes one from the address.
@@ -47,7 +48,15 @@ class Asked:
     files: tuple[Path, ...] = ()  # uploaded files, in a folder removed after the page
 
 
-Page = Callable[[Session, Asked], Response]
+@dataclass(frozen=True)
+class Outside:
+    """A page's second half, run once its transaction is committed: what calls a platform holds no
+    transaction (a step's `plan` in the page, its `carry_out` here). Its errors answer as the page's."""
+
+    work: Callable[[], Response]
+
+
+Page = Callable[[Session, Asked], Response | Outside]
 
 
 class _NotSignedIn(Exception):
@@ -68,7 +77,7 @@ def _run(page: Page, roles: tuple[str, ...], session_id: str | None, params: Map
         response = page(session, asked)
     if asked.after:
         run_after(sum(asked.after, AfterCommit()))
-    return response
+    return response.work() if isinstance(response, Outside) else response
 
 
 async def _save_upload(upload: UploadFile, folder: Path, number: int) -> Path:

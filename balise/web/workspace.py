@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from sqlmodel import Session
 from starlette.responses import HTMLResponse, Response
 
+from balise.comments.store import urgent_waiting
 from balise.consent import person_facts
+from balise.db import read_scope
 from balise.i18n import t
 from balise.models import Organization, Person, utcnow
 from balise.organizations import org_zone
@@ -48,11 +50,14 @@ def consent_rows(session: Session, org: Organization, person: Person) -> list[Sh
 
 
 def page(asked: Asked, template: str, title: str, **context: object) -> HTMLResponse:
-    """A workspace page: the menu for this member's role and the sign-out form's token."""
+    """A workspace page: the menu for this member's role, with the urgent comments waiting (read on
+    their own: the page's transaction may be writing), and the sign-out form's token."""
     who = asked.who
+    with read_scope() as session:
+        urgent = urgent_waiting(session, who.org)
     html = render(
         template, title=title, member=who.member, org=who.org, csrf=form_token(who.session_id),
-        can_sign_off=who.member.role in APPROVERS, **context,
+        can_sign_off=who.member.role in APPROVERS, urgent_comments=urgent, **context,
     )  # fmt: skip
     return HTMLResponse(html)
 

@@ -8,7 +8,8 @@ The form works without JavaScript; only the live check needs it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from base64 import b64encode
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -23,12 +24,14 @@ from balise.config import get_settings
 from balise.consent import people
 from balise.errors import InvalidInput
 from balise.i18n import t
+from balise.media.images import preview_image
 from balise.organizations import org_zone
 from balise.pipeline.draft import DraftInput, add_post
 from balise.platforms import PLATFORMS
 from balise.platforms.x_length import weighted_length
 from balise.timeparse import parse_when
 from balise.web.guard import Asked, workspace_route
+from balise.web.previews import previews
 from balise.web.render import message
 from balise.web.workspace import consent_rows, page
 
@@ -41,12 +44,14 @@ def _platforms(form: Mapping[str, str]) -> tuple[str, ...]:
 
 
 def _form_page(
-    session: Session, asked: Asked, values: Mapping[str, str], error: str | None = None, status: int = 200
+    session: Session, asked: Asked, values: Mapping[str, str], error: str | None = None, status: int = 200,
+    photos: Sequence[tuple[str, str]] = (),
 ) -> Response:  # fmt: skip
     registry = [(person, consent_rows(session, asked.who.org, person)) for person in people(session, asked.who.org)]
     response = page(
         asked, "write.html", t("workspace.write_title"), values=values, error=error, platforms=list(PLATFORMS),
         zone=asked.who.org.timezone, registry=registry,
+        previews=previews(values.get("texte", "")[:MAX_TEXT], values.get("lien", "").strip()), photos=photos,
     )  # fmt: skip
     response.status_code = status
     return response
@@ -70,6 +75,7 @@ def live_check(_: Session, asked: Asked) -> Response:
         "x_length": weighted_length(text),
         "x_max": x_max,
         "x_label": t("workspace.x_length", length=weighted_length(text), limit=x_max),
+        "previews": [shown.to_dict() for shown in previews(text, asked.form.get("lien", "").strip())],
     })  # fmt: skip
 
 
@@ -79,8 +85,17 @@ def _people(session: Session, asked: Asked) -> tuple[str, ...]:
 
 
 def save(session: Session, asked: Asked) -> Response:
-    """Create the draft as `balise draft add` does; a wrong field shows the form again, kept."""
+    """Create the draft as `balise draft add` does; a wrong field shows the form again, kept. The
+    preview button (for a browser without JavaScript) only shows the form again, with its previews."""
     form, org = asked.form, asked.who.org
+    if form.get("apercu"):
+        try:
+            photos = [
+                (f"data:image/jpeg;base64,{b64encode(preview_image(path)).decode()}", path.name) for path in asked.files
+            ]
+        except InvalidInput as exc:
+            return _form_page(session, asked, form, _in_words(exc), 400)
+        return _form_page(session, asked, form, photos=photos)
     when_text = form.get("quand", "").strip() or form.get("date", "").replace("T", " ").strip()
     try:
         if not when_text:

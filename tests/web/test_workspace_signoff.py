@@ -39,6 +39,16 @@ def browser_of(web: str, member_id: int) -> requests.Session:
     return browser
 
 
+def stranger_of(web: str) -> requests.Session:
+    """A browser signed in as Zoé, admin of another organization."""
+    with session_scope() as session:
+        other = create_organization(session, slug="autre", name="Autre Org", timezone="America/Toronto")
+        stranger = add_member(session, other, name="Zoé", email="zoe@autre.org", role="admin", actor="test")
+        assert stranger.id
+        stranger_id = stranger.id
+    return browser_of(web, stranger_id)
+
+
 def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', html)
     assert found, html
@@ -138,12 +148,7 @@ def test_a_decision_needs_the_form_of_this_session(web: str, tmp_path: Path) -> 
 def test_another_organization_reaches_nothing_of_this_one(web: str, tmp_path: Path) -> None:
     team = make_team()
     post_id = draft_with_people(team, make_photo(tmp_path / "atelier.png"))
-    with session_scope() as session:
-        other = create_organization(session, slug="autre", name="Autre Org", timezone="America/Toronto")
-        stranger = add_member(session, other, name="Zoé", email="zoe@autre.org", role="admin", actor="test")
-        assert stranger.id
-        stranger_id = stranger.id
-    zoe = browser_of(web, stranger_id)
+    zoe = stranger_of(web)
     home = zoe.get(f"{web}/espace", timeout=10)
     assert "Autre Org" in home.text and "ESPACE Test" not in home.text
     assert f"Publication n° {post_id}" not in zoe.get(f"{web}/espace/signature", timeout=10).text
