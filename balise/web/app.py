@@ -9,7 +9,6 @@ call it, with `channel="email"` in the audit log; what it returns runs after the
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +36,7 @@ from balise.web.after import run_after
 from balise.web.deciding import ACTIONS, decide
 from balise.web.links import LinkRefused, Opened, check_form_token, form_token, new_nonce, open_link, use_link
 from balise.web.readiness import readiness
-from balise.web.render import message, prefix, refusal, render
+from balise.web.render import data_address, message, prefix, refusal, render
 
 COOKIE = "balise_form"
 SECURITY_HEADERS = {
@@ -75,7 +74,7 @@ def _refused(exc: LinkRefused) -> HTMLResponse:
 
 
 def _data_uri(preview: Preview) -> list[str]:
-    return [f"data:{p.mime};base64,{base64.b64encode(p.path.read_bytes()).decode()}" for p in preview.photos]
+    return [data_address(p.mime, p.path.read_bytes()) for p in preview.photos]
 
 
 @dataclass(frozen=True)

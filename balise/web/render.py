@@ -3,6 +3,7 @@ come from `balise.mail`'s templates. And the one page that says a result or a re
 
 from __future__ import annotations
 
+import base64
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlparse
@@ -37,3 +38,8 @@ def message(title: str, text: str, status: int, ok: bool = False) -> HTMLRespons
 
 def refusal(text: str, status: int) -> HTMLResponse:
     return message(t("web.refused_title"), text, status)
+
+
+def data_address(mime: str, data: bytes) -> str:
+    """An image inside the page itself: the Content-Security-Policy allows no other source."""
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"

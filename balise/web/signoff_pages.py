@@ -6,7 +6,6 @@ own, another organization's, no longer waiting) has no page, and `approve` refus
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -21,7 +20,7 @@ from balise.pipeline.signoff import inbox
 from balise.posts import get_post, people_in, photos_of
 from balise.web.deciding import ACTIONS, decide
 from balise.web.guard import Asked, workspace_route
-from balise.web.render import message
+from balise.web.render import data_address, message
 from balise.web.workspace import APPROVERS, Shown, consent_rows, page
 
 
@@ -41,10 +40,9 @@ def _consents(session: Session, asked: Asked, photo: Photo) -> list[tuple[str, b
 
 def _photos(session: Session, asked: Asked, post: Post, preview: Preview) -> list[PhotoView]:
     return [
-        PhotoView(f"data:{inline.mime};base64,{base64.b64encode(inline.path.read_bytes()).decode()}", inline.name,
-                  _consents(session, asked, photo))
+        PhotoView(data_address(inline.mime, inline.path.read_bytes()), inline.name, _consents(session, asked, photo))
         for inline, photo in zip(preview.photos, photos_of(session, post), strict=True)
-    ]  # fmt: skip
+    ]
 
 
 def _waiting(session: Session, asked: Asked) -> Post:

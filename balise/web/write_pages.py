@@ -8,7 +8,6 @@ The form works without JavaScript; only the live check needs it.
 
 from __future__ import annotations
 
-from base64 import b64encode
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -32,7 +31,7 @@ from balise.platforms.x_length import weighted_length
 from balise.timeparse import parse_when
 from balise.web.guard import Asked, workspace_route
 from balise.web.previews import previews
-from balise.web.render import message
+from balise.web.render import data_address, message
 from balise.web.workspace import consent_rows, page
 
 MAX_PHOTOS = 4  # Facebook and X both take up to 4 photos in one post
@@ -90,9 +89,7 @@ def save(session: Session, asked: Asked) -> Response:
     form, org = asked.form, asked.who.org
     if form.get("apercu"):
         try:
-            photos = [
-                (f"data:image/jpeg;base64,{b64encode(preview_image(path)).decode()}", path.name) for path in asked.files
-            ]
+            photos = [(data_address("image/jpeg", preview_image(path)), path.name) for path in asked.files]
         except InvalidInput as exc:
             return _form_page(session, asked, form, _in_words(exc), 400)
         return _form_page(session, asked, form, photos=photos)
