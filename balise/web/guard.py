@@ -23,7 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from balise.db import session_scope
-from balise.errors import BaliseError, NotFound, PermissionDenied
+from balise.errors import BaliseError, InvalidInput, NotFound, PermissionDenied
 from balise.i18n import t
 from balise.organizations import ROLES
 from balise.pipeline.after_commit import AfterCommit
@@ -68,6 +68,13 @@ def _run(page: Page, roles: tuple[str, ...], session_id: str | None, params: Map
     if asked.after:
         run_after(sum(asked.after, AfterCommit()))
     return response
+
+
+def in_words(exc: InvalidInput) -> str:
+    """The message, naming an uploaded file by its own name, not the temporary folder it was put in."""
+    if "path" in exc.params:
+        return InvalidInput(exc.key, **{**exc.params, "path": Path(str(exc.params["path"])).name}).message()
+    return exc.message()
 
 
 async def _save_upload(upload: UploadFile, folder: Path, number: int) -> Path:
