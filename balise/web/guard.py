@@ -70,8 +70,22 @@ def _run(page: Page, roles: tuple[str, ...], session_id: str | None, params: Map
     return response
 
 
+# Messages whose command-line wording names an option or a command: a page says them with its own fields.
+ON_A_PAGE = {
+    "consent.guardian_required": "workspace.guardian_required",
+    "consent.no_platform": "workspace.no_platform",
+    "consent.person_exists": "workspace.person_exists",
+    "consent.nothing_to_revoke": "workspace.nothing_to_revoke",
+    "orgs.empty_name": "workspace.empty_member_name",
+    "orgs.last_admin": "workspace.last_admin",
+}
+
+
 def in_words(exc: InvalidInput) -> str:
-    """The message, naming an uploaded file by its own name, not the temporary folder it was put in."""
+    """The message as a page says it, naming an uploaded file by its own name, not the temporary
+    folder it was put in."""
+    if exc.key in ON_A_PAGE:
+        return InvalidInput(ON_A_PAGE[exc.key], **exc.params).message()
     if "path" in exc.params:
         return InvalidInput(exc.key, **{**exc.params, "path": Path(str(exc.params["path"])).name}).message()
     return exc.message()

@@ -15,7 +15,7 @@ from balise.errors import InvalidInput, NotFound
 from balise.i18n import t
 from balise.models import Member
 from balise.organizations import ROLES, add_member, members, set_role
-from balise.web.guard import Asked, workspace_route
+from balise.web.guard import Asked, in_words, workspace_route
 from balise.web.workspace import page
 
 ADMINS = ("admin",)
@@ -46,7 +46,7 @@ def new_member(session: Session, asked: Asked) -> Response:
             role=form.get("role", ""), actor=who.member, channel="web",
         )  # fmt: skip
     except InvalidInput as exc:  # raised before anything was written
-        return _members_page(session, asked, values=form, error=exc.message(), status=400)
+        return _members_page(session, asked, values=form, error=in_words(exc), status=400)
     role = t("workspace.role_" + added.role)
     return _members_page(session, asked, notice=t("workspace.member_added", name=added.name, role=role))
 
@@ -60,7 +60,7 @@ def new_role(session: Session, asked: Asked) -> Response:
         changed = set_role(session, asked.who.org, member.name, asked.form.get("role", ""), actor=asked.who.member,
                            channel="web")  # fmt: skip
     except InvalidInput as exc:  # the last admin, an unknown role: nothing was written
-        return _members_page(session, asked, error=exc.message(), status=400)
+        return _members_page(session, asked, error=in_words(exc), status=400)
     role = t("workspace.role_" + changed.role)
     return _members_page(session, asked, notice=t("workspace.member_role_changed", name=changed.name, role=role))
 

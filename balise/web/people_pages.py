@@ -28,19 +28,6 @@ from balise.web.guard import Asked, in_words, workspace_route
 from balise.web.workspace import consent_rows, page
 
 MAX_REASON = 2000
-# Messages whose command-line wording names an option: the page says it with its own fields.
-IN_FORM_WORDS = {
-    "consent.guardian_required": "workspace.guardian_required",
-    "consent.no_platform": "workspace.no_platform",
-    "consent.person_exists": "workspace.person_exists",
-    "consent.nothing_to_revoke": "workspace.nothing_to_revoke",
-}
-
-
-def _said(exc: InvalidInput) -> str:
-    if exc.key in IN_FORM_WORDS:
-        return InvalidInput(IN_FORM_WORDS[exc.key], **exc.params).message()
-    return in_words(exc)
 
 
 def _person(session: Session, asked: Asked) -> Person:
@@ -75,7 +62,7 @@ def new_person(session: Session, asked: Asked) -> Response:
             guardian_email=form.get("courriel_tuteur", "").strip() or None, actor=asked.who.member.name, channel="web",
         )  # fmt: skip
     except InvalidInput as exc:  # raised before anything was written
-        return people_page(session, asked, form, _said(exc), 400)
+        return people_page(session, asked, form, in_words(exc), 400)
     session.flush()
     notice = t("consent.person_added_minor" if person.is_minor else "consent.person_added", name=person.name,
                guardian=person.guardian_name)  # fmt: skip
@@ -113,7 +100,7 @@ def new_consent(session: Session, asked: Asked) -> Response:
             actor=asked.who.member.name, channel="web",
         )  # fmt: skip
     except InvalidInput as exc:  # raised before anything was written
-        return _person_page(session, asked, person, values=form, error=_said(exc), status=400)
+        return _person_page(session, asked, person, values=form, error=in_words(exc), status=400)
     ends = t("consent.until_date", date=local_day(last_day(until, org_zone(org)))) if until else t("consent.until_none")
     notice = t("consent.granted", name=person.name, platforms=", ".join(consent.platforms), until=ends)
     if person.is_minor and not by_guardian:
@@ -144,7 +131,7 @@ def withdraw(session: Session, asked: Asked) -> Response:
     try:
         done = revoke(session, asked.who.org, person.name, reason=reason, actor=asked.who.member.name, channel="web")
     except InvalidInput as exc:  # nothing left to withdraw: nothing was written
-        return _person_page(session, asked, person, error=_said(exc), status=400)
+        return _person_page(session, asked, person, error=in_words(exc), status=400)
     asked.after.append(done.after)
     notice = t("workspace.withdrawn", name=person.name, posts=len(done.withdrawn), rechecks=len(done.rechecks))
     return _person_page(session, asked, person, notice=notice)

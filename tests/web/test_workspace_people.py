@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from sqlmodel import select
 
-from balise.config import get_settings
+from balise.config import get_settings, reset_settings
 from balise.consent import consents_of, find_person
 from balise.db import session_scope
 from balise.media.evidence import MAX_BYTES
@@ -94,7 +94,7 @@ def test_everyone_sees_the_members_and_only_an_admin_adds_one_or_changes_a_role(
     assert changed.status_code == 200 and role_of(team.author_id) == "approver"
     demoted = chantal.post(f"{web}/espace/membres/{team.admin_id}/role", data={"csrf": csrf, "role": "author"},
                            timeout=10)  # fmt: skip
-    assert demoted.status_code == 400 and "la dernière personne administratrice" in demoted.text
+    assert demoted.status_code == 400 and "dernière personne administratrice : donnez d&#39;abord" in demoted.text
     assert role_of(team.admin_id) == "admin"
     assert web_actions() == ["member_added", "member_role"]
 
@@ -299,3 +299,18 @@ def test_an_admin_manages_members_people_consents_and_a_withdrawal_in_a_browser(
         expect(page.get_by_role("status")).to_have_text(re.compile("Consentement de Léa Côté retiré"))
         review(page, "retrait-fait", backend)
     assert state_of(planned) == State.PENDING_CHECK
+
+
+def test_the_people_pages_speak_english_under_balise_lang_en(web: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    team = make_team()
+    person(team.org_id, "Léa Côté", guardian="Anne Côté")
+    lea = registry_id(team.org_id, "Léa Côté")
+    monkeypatch.setenv("BALISE_LANG", "en")
+    reset_settings()
+    marie = browser_of(web, team.author_id)
+    listed = marie.get(f"{web}/espace/personnes", timeout=10).text
+    assert "People and consents" in listed and "A minor: their consent is signed by Anne Côté." in listed
+    csrf = csrf_of(listed)
+    refused = marie.post(f"{web}/espace/personnes/{lea}/consentement", data={"csrf": csrf}, timeout=10)
+    assert refused.status_code == 400 and "Attach the signed form" in refused.text
+    assert "Members and roles" in marie.get(f"{web}/espace/membres", timeout=10).text
