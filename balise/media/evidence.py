@@ -15,7 +15,7 @@ from PIL import UnidentifiedImageError
 from balise.config import get_settings
 from balise.errors import InvalidInput
 from balise.media.images import allow_heif, open_photo
-from balise.media.store import keep, read
+from balise.media.store import keep
 
 MAX_BYTES = 10_000_000  # a scan of a few pages, or a phone's photo of the form
 PDF_HEADER = b"%PDF-"
@@ -32,12 +32,12 @@ def keep_evidence(source: Path, folder: Path) -> str:
     """Check the form, copy it in once; its SHA-256 is what the consent records.
     `InvalidInput` says what is wrong before anything is written."""
     try:
-        size = source.stat().st_size
+        with source.open("rb") as form:
+            data = form.read(MAX_BYTES + 1)  # no further: a huge file, or a device, is never read whole
     except OSError as exc:
         raise InvalidInput("consent.evidence_unreadable", path=source, detail=exc.strerror or str(exc)) from exc
-    if size > MAX_BYTES:
+    if len(data) > MAX_BYTES:
         raise InvalidInput("consent.evidence_too_big", path=source, megabytes=MAX_BYTES // 1_000_000)
-    data = read(source, "consent.evidence_unreadable")
     if not data.strip():
         raise InvalidInput("consent.evidence_empty", path=source)  # an empty file proves no signature
     return keep(data, folder, _suffix(source, data)).sha256

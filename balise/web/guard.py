@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -25,8 +25,10 @@ from starlette.routing import Route
 from balise.db import session_scope
 from balise.errors import BaliseError, InvalidInput, NotFound, PermissionDenied
 from balise.i18n import t
+from balise.models import Member, Person
 from balise.organizations import ROLES
 from balise.pipeline.after_commit import AfterCommit
+from balise.posts import MAX_ID
 from balise.web.after import run_after
 from balise.web.render import refusal
 from balise.web.sessions import COOKIE, Visitor, form_token_ok, session_id_of, visitor
@@ -47,6 +49,15 @@ class Asked:
 
 
 Page = Callable[[Session, Asked], Response]
+Owned = TypeVar("Owned", Member, Person)
+
+
+def own_row(session: Session, model: type[Owned], asked: Asked, param: str) -> Owned | None:
+    """The row the address names, if it belongs to the visitor's organization; None for another
+    organization's or for a number no database column holds (SQLite fails on it instead)."""
+    number = int(asked.params[param])
+    row = session.get(model, number) if -MAX_ID <= number <= MAX_ID else None
+    return row if row is not None and row.org_id == asked.who.org.id else None
 
 
 class _NotSignedIn(Exception):

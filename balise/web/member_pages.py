@@ -15,7 +15,7 @@ from balise.errors import InvalidInput, NotFound
 from balise.i18n import t
 from balise.models import Member
 from balise.organizations import ROLES, add_member, members, set_role
-from balise.web.guard import Asked, in_words, workspace_route
+from balise.web.guard import Asked, in_words, own_row, workspace_route
 from balise.web.workspace import page
 
 ADMINS = ("admin",)
@@ -53,8 +53,8 @@ def new_member(session: Session, asked: Asked) -> Response:
 
 def new_role(session: Session, asked: Asked) -> Response:
     """`balise member role`: the member of the address, in the visitor's organization only."""
-    member = session.get(Member, int(asked.params["member_id"]))
-    if member is None or member.org_id != asked.who.org.id or not member.active:
+    member = own_row(session, Member, asked, "member_id")
+    if member is None or not member.active:
         raise NotFound("workspace.unknown_member")
     try:
         changed = set_role(session, asked.who.org, member.name, asked.form.get("role", ""), actor=asked.who.member,

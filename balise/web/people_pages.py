@@ -24,7 +24,7 @@ from balise.organizations import org_zone
 from balise.pipeline.consent import revoke, withdrawal_plan
 from balise.platforms import PLATFORMS
 from balise.timeparse import local_day, local_text
-from balise.web.guard import Asked, in_words, workspace_route
+from balise.web.guard import Asked, in_words, own_row, workspace_route
 from balise.web.workspace import consent_rows, page
 
 MAX_REASON = 2000
@@ -32,8 +32,8 @@ MAX_REASON = 2000
 
 def _person(session: Session, asked: Asked) -> Person:
     """The person of the address, in the visitor's organization only."""
-    person = session.get(Person, int(asked.params["person_id"]))
-    if person is None or person.org_id != asked.who.org.id:
+    person = own_row(session, Person, asked, "person_id")
+    if person is None:
         raise NotFound("workspace.unknown_person")
     return person
 

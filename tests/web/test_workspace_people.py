@@ -115,7 +115,7 @@ def test_another_organizations_people_and_members_are_never_reachable(web: str) 
     assert "Zoé" not in chantal.get(f"{web}/espace/membres", timeout=10).text
     csrf = csrf_of(registry.text)
     before = consent_states(noe)
-    for path in (f"/espace/personnes/{noe}", f"/espace/personnes/{noe}/retrait"):
+    for path in (f"/espace/personnes/{noe}", f"/espace/personnes/{noe}/retrait", f"/espace/personnes/{2**63}"):
         assert chantal.get(f"{web}{path}", timeout=10).status_code == 404
     withdrawn = chantal.post(f"{web}/espace/personnes/{noe}/retrait", data={"csrf": csrf}, timeout=10)
     granted = chantal.post(
@@ -125,7 +125,8 @@ def test_another_organizations_people_and_members_are_never_reachable(web: str) 
     promoted = chantal.post(
         f"{web}/espace/membres/{stranger_id}/role", data={"csrf": csrf, "role": "admin"}, timeout=10
     )
-    assert [withdrawn.status_code, granted.status_code, promoted.status_code] == [404, 404, 404]
+    beyond = chantal.post(f"{web}/espace/membres/{2**64}/role", data={"csrf": csrf, "role": "admin"}, timeout=10)
+    assert [withdrawn.status_code, granted.status_code, promoted.status_code, beyond.status_code] == [404] * 4
     assert "Noé" not in withdrawn.text + granted.text and "Zoé" not in promoted.text
     assert consent_states(noe) == before and role_of(stranger_id) == "author"
 
