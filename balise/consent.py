@@ -21,7 +21,7 @@ from balise.compliance.photo_rules import ConsentFacts, PersonFacts, PhotoFacts,
 from balise.compliance.policy import load_policy
 from balise.errors import InvalidInput, NotFound
 from balise.i18n import t
-from balise.media.store import keep_evidence
+from balise.media.evidence import keep_evidence
 from balise.models import Consent, Organization, Person, Post, utcnow
 from balise.organizations import org_zone
 from balise.platforms import canonical_platforms
@@ -38,6 +38,7 @@ def add_person(
     guardian: str | None,
     guardian_email: str | None,
     actor: str,
+    channel: str = "cli",
 ) -> Person:
     """A person who may appear in photos; a minor needs the guardian who signs for them."""
     name = name.strip()
@@ -56,7 +57,7 @@ def add_person(
     )  # fmt: skip
     session.add(person)
     detail = f"{name} (mineur·e, parent ou tuteur : {person.guardian_name})" if minor else name
-    audit.record(session, org_id=org.id, actor=actor, channel="cli", action="person_added", reason=detail)
+    audit.record(session, org_id=org.id, actor=actor, channel=channel, action="person_added", reason=detail)
     return person
 
 
@@ -92,6 +93,7 @@ def grant(
     evidence: Path | None,
     evidence_dir: Path,
     actor: str,
+    channel: str = "cli",
 ) -> Consent:
     """Record a signed consent; the form itself, if given, is kept in the media store by its SHA-256."""
     person = find_person(session, org, person_name)
@@ -109,7 +111,7 @@ def grant(
     signer = f"son parent ou tuteur ({person.guardian_name})" if by_guardian else "la personne elle-même"
     ends = last_day(until, org_zone(org)).isoformat() if until else "sans échéance"
     audit.record(
-        session, org_id=org.id, actor=actor, channel="cli", action="consent_granted",
+        session, org_id=org.id, actor=actor, channel=channel, action="consent_granted",
         reason=f"{person.name} : {', '.join(consent.platforms)}; {ends}; signé par {signer}",
     )  # fmt: skip
     return consent

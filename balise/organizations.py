@@ -87,7 +87,9 @@ def _check_free_name(session: Session, org: Organization, name: str) -> None:
         raise InvalidInput("orgs.member_exists" if holder.active else "orgs.removed_member_name", name=name)
 
 
-def add_member(session: Session, org: Organization, *, name: str, email: str, role: str, actor: str | Member) -> Member:
+def add_member(
+    session: Session, org: Organization, *, name: str, email: str, role: str, actor: str | Member, channel: str = "cli"
+) -> Member:
     name = name.strip()
     actor = _manager(actor)
     role = role_named(role)
@@ -98,7 +100,7 @@ def add_member(session: Session, org: Organization, *, name: str, email: str, ro
     member = Member(org_id=org.id, name=name, email=email, role=role)
     session.add(member)
     session.flush()
-    audit.record(session, org_id=org.id, actor=actor, channel="cli", action="member_added", reason=f"{name} ({role})")
+    audit.record(session, org_id=org.id, actor=actor, channel=channel, action="member_added", reason=f"{name} ({role})")
     return member
 
 
@@ -123,7 +125,9 @@ def _keep_an_admin(session: Session, org: Organization, member: Member) -> None:
         raise InvalidInput("orgs.last_admin", name=member.name)
 
 
-def set_role(session: Session, org: Organization, name: str, role: str, *, actor: str | Member) -> Member:
+def set_role(
+    session: Session, org: Organization, name: str, role: str, *, actor: str | Member, channel: str = "cli"
+) -> Member:
     """Change a member's role, audited; an acting member must be an admin."""
     actor = _manager(actor)
     role = role_named(role)
@@ -134,7 +138,7 @@ def set_role(session: Session, org: Organization, name: str, role: str, *, actor
     session.add(member)
     assert org.id is not None
     audit.record(
-        session, org_id=org.id, actor=actor, channel="cli", action="member_role",
+        session, org_id=org.id, actor=actor, channel=channel, action="member_role",
         reason=f"{member.name} ({previous} → {role})",
     )  # fmt: skip
     return member

@@ -43,9 +43,9 @@ def grant(
 
       balise consent grant "Léa Côté" -p facebook --by-guardian --evidence autorisation-lea.jpg --as Marie
     """
-    from balise.config import get_settings
     from balise.consent import grant as record
     from balise.consent import last_day, parse_until
+    from balise.media.evidence import evidence_folder
     from balise.models import Person
     from balise.organizations import org_zone
     from balise.timeparse import local_day
@@ -56,7 +56,7 @@ def grant(
         when = parse_until(until, zone) if until else None
         consent = record(
             session, org, person, platforms=platform, until=when, by_guardian=by_guardian, evidence=evidence,
-            evidence_dir=get_settings().data_path / "media" / "consents", actor=member.name,
+            evidence_dir=evidence_folder(), actor=member.name,
         )  # fmt: skip
         shown = session.get(Person, consent.person_id)
         minor = shown is not None and shown.is_minor

@@ -48,11 +48,3 @@ def keep_made(source_sha256: str, folder: Path, suffix: str, make: Callable[[], 
     if not target.exists():
         write_private(target, make(), durable=True)
     return target
-
-
-def keep_evidence(source: Path, folder: Path) -> str:
-    """A signed consent form (photo, scan or PDF) copied in once; its SHA-256 is what the consent records."""
-    data = read(source, "consent.evidence_unreadable")
-    if not data.strip():
-        raise InvalidInput("consent.evidence_empty", path=source)  # an empty file proves no signature
-    return keep(data, folder, source.suffix.lower()).sha256

@@ -37,9 +37,33 @@ class Consequences:
         return self.after.checks
 
 
-def revoke(session: Session, org: Organization, person_name: str, *, reason: str | None, actor: str) -> Consequences:
-    """Withdraw every current consent of a person, and act on each post that shows them."""
+@dataclass(frozen=True)
+class WithdrawalPlan:
+    """What withdrawing a person's consent would do, before it is done: the page that asks to
+    confirm shows it; `revoke` acts on the same posts."""
+
+    person: Person
+    taken_down: list[Post]  # published: withdrawn and deleted on each platform
+    rechecked: list[Post]  # planned, not yet out: back to the gate, where they fail
+
+
+def withdrawal_plan(session: Session, org: Organization, person_name: str) -> WithdrawalPlan:
+    """The posts showing the person that a withdrawal takes down or stops; nothing is written."""
     person = find_person(session, org, person_name)
+    showing = _posts_showing(session, person)
+    return WithdrawalPlan(
+        person,
+        [post for post in showing if post.state == State.PUBLISHED],
+        [post for post in showing if post.state in BACK_TO_GATE],
+    )
+
+
+def revoke(
+    session: Session, org: Organization, person_name: str, *, reason: str | None, actor: str, channel: str = "cli"
+) -> Consequences:
+    """Withdraw every current consent of a person, and act on each post that shows them."""
+    plan = withdrawal_plan(session, org, person_name)
+    person = plan.person
     now = utcnow()
     current = [c for c in consents_of(session, person) if c.revoked_at is None]
     if not current:
@@ -49,11 +73,12 @@ def revoke(session: Session, org: Organization, person_name: str, *, reason: str
         session.add(consent)
     assert org.id is not None
     audit.record(
-        session, org_id=org.id, actor=actor, channel="cli", action="consent_revoked",
+        session, org_id=org.id, actor=actor, channel=channel, action="consent_revoked",
         reason=f"{person.name}" + (f" : {reason}" if reason else ""),
     )  # fmt: skip
     session.flush()
-    return _act_on_posts(session, _posts_showing(session, person), actor=actor, channel="cli", news_of=person.name)
+    posts = [*plan.taken_down, *plan.rechecked]
+    return _act_on_posts(session, posts, actor=actor, channel=channel, news_of=person.name)
 
 
 def sweep(session: Session, actor: str) -> Consequences:

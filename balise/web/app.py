@@ -31,7 +31,17 @@ from balise.mail.preview import Preview, preview_of
 from balise.mail.render import stylesheet
 from balise.pipeline.after_commit import AfterCommit
 from balise.pipeline.signoff import LateSignoff
-from balise.web import comments_pages, links, month_pages, signin_pages, signoff_pages, workspace, write_pages
+from balise.web import (
+    comments_pages,
+    links,
+    member_pages,
+    month_pages,
+    people_pages,
+    signin_pages,
+    signoff_pages,
+    workspace,
+    write_pages,
+)
 from balise.web.after import run_after
 from balise.web.deciding import ACTIONS, decide
 from balise.web.links import LinkRefused, Opened, check_form_token, form_token, new_nonce, open_link, use_link
@@ -210,6 +220,8 @@ def create_app() -> ASGIApp:
         *write_pages.PUBLIC_ROUTES,
         *comments_pages.ROUTES,
         *month_pages.ROUTES,
+        *member_pages.ROUTES,
+        *people_pages.ROUTES,
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
     return SecurityHeaders(app)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -24,10 +24,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from balise.db import session_scope
-from balise.errors import BaliseError, NotFound, PermissionDenied
+from balise.errors import BaliseError, InvalidInput, NotFound, PermissionDenied
 from balise.i18n import t
+from balise.models import Member, Person
 from balise.organizations import ROLES
 from balise.pipeline.after_commit import AfterCommit
+from balise.posts import MAX_ID
 from balise.web.after import run_after
 from balise.web.render import refusal
 from balise.web.sessions import COOKIE, Visitor, form_token_ok, session_id_of, visitor
@@ -57,6 +59,15 @@ class Outside:
 
 
 Page = Callable[[Session, Asked], Response | Outside]
+Owned = TypeVar("Owned", Member, Person)
+
+
+def own_row(session: Session, model: type[Owned], asked: Asked, param: str) -> Owned | None:
+    """The row the address names, if it belongs to the visitor's organization; None for another
+    organization's or for a number no database column holds (SQLite fails on it instead)."""
+    number = int(asked.params[param])
+    row = session.get(model, number) if -MAX_ID <= number <= MAX_ID else None
+    return row if row is not None and row.org_id == asked.who.org.id else None
 
 
 class _NotSignedIn(Exception):
@@ -78,6 +89,27 @@ def _run(page: Page, roles: tuple[str, ...], session_id: str | None, params: Map
     if asked.after:
         run_after(sum(asked.after, AfterCommit()))
     return response.work() if isinstance(response, Outside) else response
+
+
+# Messages whose command-line wording names an option or a command: a page says them with its own fields.
+ON_A_PAGE = {
+    "consent.guardian_required": "workspace.guardian_required",
+    "consent.no_platform": "workspace.no_platform",
+    "consent.person_exists": "workspace.person_exists",
+    "consent.nothing_to_revoke": "workspace.nothing_to_revoke",
+    "orgs.empty_name": "workspace.empty_member_name",
+    "orgs.last_admin": "workspace.last_admin",
+}
+
+
+def in_words(exc: InvalidInput) -> str:
+    """The message as a page says it, naming an uploaded file by its own name, not the temporary
+    folder it was put in."""
+    if exc.key in ON_A_PAGE:
+        return InvalidInput(ON_A_PAGE[exc.key], **exc.params).message()
+    if "path" in exc.params:
+        return InvalidInput(exc.key, **{**exc.params, "path": Path(str(exc.params["path"])).name}).message()
+    return exc.message()
 
 
 async def _save_upload(upload: UploadFile, folder: Path, number: int) -> Path:

@@ -11,13 +11,13 @@ from sqlmodel import Session
 from starlette.responses import HTMLResponse, Response
 
 from balise.comments.store import urgent_waiting
-from balise.consent import person_facts
+from balise.consent import consents_of, last_day, state_of
 from balise.db import read_scope
 from balise.i18n import t
 from balise.models import Organization, Person, utcnow
 from balise.organizations import org_zone
 from balise.status import build_status
-from balise.timeparse import local_text
+from balise.timeparse import local_day, local_text
 from balise.web.guard import Asked, workspace_route
 from balise.web.render import render
 from balise.web.sessions import form_token
@@ -36,16 +36,17 @@ class Shown:
 
 
 def consent_rows(session: Session, org: Organization, person: Person) -> list[Shown]:
-    """The person's consents from the registry (`consent.person_facts`), each with its state now."""
+    """The person's consents from the registry, each with its state now (`consent.state_of`, as
+    `balise consent list` says it) and the last day it covers."""
     zone, now = org_zone(org), utcnow()
     return [
         Shown(
             ", ".join(c.platforms) or t("workspace.all_platforms"),
             c.given_by,
-            local_text(c.valid_until, zone) if c.valid_until else None,
-            "revoked" if c.revoked_at else "expired" if c.valid_until and c.valid_until <= now else "current",
+            local_day(last_day(c.valid_until, zone)) if c.valid_until else None,
+            state_of(c, now),
         )  # fmt: skip
-        for c in person_facts(session, person).consents
+        for c in consents_of(session, person)
     ]
 
 

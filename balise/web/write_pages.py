@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from importlib import resources
-from pathlib import Path
 
 from sqlmodel import Session
 from starlette.requests import Request
@@ -29,7 +28,7 @@ from balise.pipeline.draft import DraftInput, add_post
 from balise.platforms import PLATFORMS
 from balise.platforms.x_length import weighted_length
 from balise.timeparse import parse_when
-from balise.web.guard import Asked, workspace_route
+from balise.web.guard import Asked, in_words, workspace_route
 from balise.web.previews import previews
 from balise.web.render import data_address, message
 from balise.web.workspace import consent_rows, page
@@ -91,7 +90,7 @@ def save(session: Session, asked: Asked) -> Response:
         try:
             photos = [(data_address("image/jpeg", preview_image(path)), path.name) for path in asked.files]
         except InvalidInput as exc:
-            return _form_page(session, asked, form, _in_words(exc), 400)
+            return _form_page(session, asked, form, in_words(exc), 400)
         return _form_page(session, asked, form, photos=photos)
     when_text = form.get("quand", "").strip() or form.get("date", "").replace("T", " ").strip()
     try:
@@ -104,16 +103,9 @@ def save(session: Session, asked: Asked) -> Response:
         )  # fmt: skip
         post, after = add_post(session, org, asked.who.member, draft, get_settings().data_path / "media")
     except InvalidInput as exc:  # raised before anything was written
-        return _form_page(session, asked, form, _in_words(exc), 400)
+        return _form_page(session, asked, form, in_words(exc), 400)
     asked.after.append(after)
     return message(t("workspace.saved_title"), t("workspace.saved", post_id=post.id), 200, ok=True)
-
-
-def _in_words(exc: InvalidInput) -> str:
-    """The message, naming an uploaded file by its own name, not the temporary folder it was put in."""
-    if "path" in exc.params:
-        return InvalidInput(exc.key, **{**exc.params, "path": Path(str(exc.params["path"])).name}).message()
-    return exc.message()
 
 
 async def script(_: Request) -> Response:
