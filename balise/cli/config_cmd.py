@@ -6,21 +6,14 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import JsonOption
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
-app = typer.Typer(help="Configuration de balise.", no_args_is_help=True)
+app = typer.Typer(help=help_text("config.help"), no_args_is_help=True)
 
 
-@app.command("show")
+@app.command("show", help=help_text("config.show.help"))
 def show(json_: JsonOption = False) -> None:
-    """Affiche chaque réglage, sa valeur (secrets masqués) et sa source.
-
-    Exemples :
-
-      balise config show
-
-      BALISE_LANG=en balise config show --json
-    """
     from rich.table import Table
 
     from balise.config import config_path, describe_settings, get_settings

@@ -7,15 +7,6 @@ from balise.i18n import t
 
 
 def demo_command() -> None:
-    """Montre tout le parcours sur la plateforme d'essai (sandbox), sans aucun compte :
-
-    brouillons réalistes → vérification de conformité → approbation par une deuxième
-    personne → publication. Les publications vont dans le dossier « outbox » des données.
-
-    Exemple :
-
-      balise demo
-    """
     from rich.table import Table
 
     from balise.config import get_settings

@@ -10,6 +10,7 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import JsonOption, after_commit, org_session
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
 if TYPE_CHECKING:
@@ -17,14 +18,6 @@ if TYPE_CHECKING:
 
 
 def publish_due_command() -> None:
-    """Met en file tout ce qui est dû (à lancer chaque minute par cron). Sans danger en double.
-
-    La ligne cron conseillée est « balise tick » : la même chose, plus les consentements et les rappels.
-
-    Exemple de ligne cron :
-
-      * * * * *  balise publish-due >> ~/balise-cron.log 2>&1
-    """
     from balise.pipeline.due import publish_due
 
     report = publish_due()
@@ -35,28 +28,12 @@ def publish_due_command() -> None:
 def worker_command(
     queue_names: Annotated[
         list[str] | None,
-        typer.Option("--queue", "-q", help="File à servir; toutes par défaut (un nom inconnu affiche la liste)."),
+        typer.Option("--queue", "-q", help=help_text("worker.queue_names")),
     ] = None,
-    burst: Annotated[bool, typer.Option("--burst", help="Vider les files puis s'arrêter.")] = False,
-    with_scheduler: Annotated[
-        bool, typer.Option("--with-scheduler", help="Publier à la seconde près (planificateur de RQ).")
-    ] = False,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Afficher aussi le journal de RQ (en anglais).")
-    ] = False,
+    burst: Annotated[bool, typer.Option("--burst", help=help_text("worker.burst"))] = False,
+    with_scheduler: Annotated[bool, typer.Option("--with-scheduler", help=help_text("worker.with_scheduler"))] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help=help_text("worker.verbose"))] = False,
 ) -> None:
-    """Lance un travailleur qui vérifie, publie et retire les publications.
-
-    Il dit quand il est prêt, une ligne par tâche faite, et un bilan à la fin (--burst ou Ctrl+C).
-
-    Exemples :
-
-      balise worker                        (toutes les files, en continu)
-
-      balise worker --queue compliance --burst
-
-      balise worker --with-scheduler
-    """
     from balise.errors import InvalidInput
     from balise.queue.queues import QUEUES
     from balise.queue.worker import run_worker
@@ -68,18 +45,6 @@ def worker_command(
 
 
 def status_command(json_: JsonOption = False) -> None:
-    """Où en est balise : publications par état, files, cron, travailleurs, retards.
-
-    Un travailleur muet depuis plus de 2 minutes est affiché une fois comme arrêté, puis oublié.
-
-    Code de sortie (surveillance) : 0 tout va bien, 1 intervention nécessaire, 2 publication bloquée.
-
-    Exemples :
-
-      balise status
-
-      balise status --json
-    """
     from balise.organizations import org_zone
     from balise.status import build_status
     from balise.timeparse import local_iso
@@ -144,12 +109,6 @@ def _print_status(report: StatusReport, zone: ZoneInfo) -> None:
 
 
 def stop_command() -> None:
-    """Arrête le serveur Redis intégré de ce dossier de données (rien n'est perdu).
-
-    Exemple :
-
-      balise stop
-    """
     from balise.config import get_settings
     from balise.queue.embedded import EmbeddedRedis
 

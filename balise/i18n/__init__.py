@@ -1,6 +1,7 @@
 """French and English messages: one file per component in `fr/` and `en/`.
 
-A key is `component.name` (`cli.post_not_found`): the component is the file's stem.
+A key is `component.name` (`cli.post_not_found`): the component is the file's stem; a TOML table
+adds its name (`[draft.add]`'s `at` is `commands.draft.add.at`).
 French is the reference; a key missing in English falls back to French.
 """
 
@@ -23,9 +24,19 @@ def _catalog(lang: str) -> dict[str, str]:
     for entry in folder.iterdir():
         if entry.name.endswith(".toml"):
             data = tomllib.loads(entry.read_text(encoding="utf-8"))
-            stem = entry.name.removesuffix(".toml")
-            catalog.update({f"{stem}.{k}": v for k, v in data.items()})
+            catalog.update(_flat(data, entry.name.removesuffix(".toml")))
     return catalog
+
+
+def _flat(table: dict[str, object], prefix: str) -> dict[str, str]:
+    """A TOML table's messages under `prefix`, its sub-tables' under `prefix.name`."""
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}.{key}"))
+        else:
+            flat[f"{prefix}.{key}"] = str(value)
+    return flat
 
 
 def load_catalogs() -> None:
