@@ -16,7 +16,7 @@ app = typer.Typer(help=help_text("member.help"), no_args_is_help=True)
 
 MemberName = Annotated[str, typer.Argument(help=help_text("member.member_name"))]
 
-ROLE_NAMES = "author, approver ou admin (ou en français : auteur·e, approbatrice, administrateur…)"
+ROLE_NAMES = help_text("member.roles")
 
 
 @app.command("add", help=help_text("member.add.help"))
