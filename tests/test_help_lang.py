@@ -15,7 +15,7 @@ ENGLISH = ("Usage:", "Show this message and exit", "[required]", "Commands", "In
 # What gives French away in an English page: accents, guillemets, « Exemples : » and its most common
 # small words.
 FRENCH = re.compile(
-    r"[àâçéèêëîïôùûœ«»]|Exemples? :|\b(publications?|organisme|le|la|les|des|une|du|pour|avec|et|ou)\b", re.I
+    r"[àâçéèêëîïôùûœ«»]|Exemples? :|\b(publications?|organisme|fichier|le|la|les|des|une|du|pour|avec|et|ou)\b", re.I
 )
 # The people's names in the examples keep their accents in English.
 PROPER_NAMES = ("Léa Côté", "Anne Côté")

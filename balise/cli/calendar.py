@@ -23,7 +23,7 @@ def export(
             "--output",
             "-o",
             help=help_text("calendar.export.output_path"),
-            metavar="FICHIER.ics",
+            metavar=help_text("metavar.ics"),
             show_default=False,
         ),
     ] = None,

@@ -14,7 +14,7 @@ from balise.i18n import t
 
 
 def import_command(
-    file: Annotated[Path, typer.Argument(help=help_text("import.file"), metavar="FICHIER.csv")],
+    file: Annotated[Path, typer.Argument(help=help_text("import.file"), metavar=help_text("metavar.csv"))],
     as_: AsOption = None,
 ) -> None:
     from rich.progress import track

@@ -25,7 +25,7 @@ def meeting_command(
     ] = None,
     html: Annotated[
         Path | None,
-        typer.Option("--html", help=help_text("meeting.html"), metavar="FICHIER.html"),
+        typer.Option("--html", help=help_text("meeting.html"), metavar=help_text("metavar.html")),
     ] = None,
     email: Annotated[bool, typer.Option("--email", help=help_text("meeting.email"))] = False,
     json_: JsonOption = False,

@@ -26,13 +26,13 @@ def report_command(
             "--output",
             "-o",
             help=help_text("report.output_path"),
-            metavar="FICHIER.html",
+            metavar=help_text("metavar.html"),
             show_default=False,
         ),
     ] = None,
     csv_path: Annotated[
         Path | None,
-        typer.Option("--csv", help=help_text("report.csv_path"), metavar="FICHIER.csv"),
+        typer.Option("--csv", help=help_text("report.csv_path"), metavar=help_text("metavar.csv")),
     ] = None,
 ) -> None:
     from balise.config import get_settings
