@@ -78,8 +78,6 @@ def _action(action: str) -> str:
 
 @app.command("show", help=help_text("audit.show.help"))
 def show(post_id: Annotated[int, typer.Argument(help=help_text("audit.show.post_id"))]) -> None:
-    from rich.table import Table
-
     from balise import audit
     from balise.organizations import org_zone
     from balise.posts import get_post
@@ -89,7 +87,7 @@ def show(post_id: Annotated[int, typer.Argument(help=help_text("audit.show.post_
         get_post(session, org, post_id)
         events = audit.history(session, post_id)
         zone = org_zone(org)
-    table = Table("Quand", "Qui", "Moyen", "Action", "De", "À", "Motif")
+    table = output.table("when", "who", "means", "action", "from", "to", "reason")
     for e in events:
         table.add_row(
             local_text(e.created_at, zone), e.actor, e.channel, _action(e.action),

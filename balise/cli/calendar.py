@@ -61,8 +61,9 @@ def show(
         for entry in entries:
             when = entry.post.scheduled_at.astimezone(zone).strftime("%H:%M")
             state = t("labels." + entry.post.state)
+            number = t("labels.number", id=entry.post.id)
             output.console.print(
-                f"  {when}  {', '.join(entry.platforms):<18} {state:<26} n° {entry.post.id}  {entry.summary()}",
+                f"  {when}  {', '.join(entry.platforms):<18} {state:<26} {number}  {entry.summary()}",
                 soft_wrap=True,
             )
 

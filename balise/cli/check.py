@@ -128,7 +128,9 @@ def _show(text: str, verdict: Verdict) -> None:
     console = output.console
     console.print(f"[bold {colour}]{t('compliance.verdict_' + verdict.verdict)}[/bold {colour}]")
     if verdict.topics:
-        console.print(f"{t('compliance.topics_label')} : {', '.join(verdict.topics)}", soft_wrap=True)
+        console.print(
+            t("labels.labelled", label=t("compliance.topics_label"), value=", ".join(verdict.topics)), soft_wrap=True
+        )
     if not verdict.reasons:
         console.print(t("compliance.no_reason"))
     for reason in verdict.reasons:
@@ -144,13 +146,17 @@ def _show(text: str, verdict: Verdict) -> None:
                 text[start:end],
                 text[end : end + 30],
             )
-            console.print(
-                f"  « …{escape(before)}[reverse]{escape(passage)}[/reverse]{escape(after)}… »",
-                soft_wrap=True,
-            )
-        console.print(f"  [dim]{t('compliance.clause_label')} : {escape(reason.clause)}[/dim]", soft_wrap=True)
+            excerpt = f"…{escape(before)}[reverse]{escape(passage)}[/reverse]{escape(after)}…"
+            console.print("  " + t("labels.quoted", text=excerpt), soft_wrap=True)
+        clause = t("labels.labelled", label=t("compliance.clause_label"), value=escape(reason.clause))
+        console.print(f"  [dim]{clause}[/dim]", soft_wrap=True)
         if reason.suggestion:
             console.print(
-                f"  [cyan]{t('compliance.suggestion_label')} :[/cyan] {escape(reason.suggestion)}",
+                "  "
+                + t(
+                    "labels.labelled",
+                    label=f"[cyan]{t('compliance.suggestion_label')}[/cyan]",
+                    value=escape(reason.suggestion),
+                ),
                 soft_wrap=True,
             )

@@ -61,7 +61,9 @@ def inbox(
             markup=False, highlight=False,
         )  # fmt: skip
         text = c.text if len(c.text) <= 200 else c.text[:200] + "…"
-        output.console.print(f"      « {text or t('comments.no_text')} »", markup=False, highlight=False)
+        output.console.print(
+            "      " + t("labels.quoted", text=text or t("comments.no_text")), markup=False, highlight=False
+        )
         if c.state == "new":
             output.console.print("      " + t(f"comments.hint_{c.proposed}", id=c.id), markup=False, highlight=False)
 

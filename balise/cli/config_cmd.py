@@ -14,8 +14,6 @@ app = typer.Typer(help=help_text("config.help"), no_args_is_help=True)
 
 @app.command("show", help=help_text("config.show.help"))
 def show(json_: JsonOption = False) -> None:
-    from rich.table import Table
-
     from balise.config import config_path, describe_settings, get_settings
 
     lines = describe_settings(get_settings())
@@ -23,7 +21,7 @@ def show(json_: JsonOption = False) -> None:
         output.print_json([{"name": x.name, "value": x.value, "source": x.source} for x in lines])
         return
     output.console.print(t("cli.config_file", path=config_path()))
-    table = Table("Réglage", "Valeur", "Source")
+    table = output.table("setting", "value", "source")
     for line in lines:
         table.add_row(line.name, line.value, t("cli.source_" + line.source))
     output.console.print(table)

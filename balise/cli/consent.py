@@ -100,8 +100,6 @@ def list_(
 ) -> None:
     from datetime import date
 
-    from rich.table import Table
-
     from balise.consent import consents, last_day, parse_days, state_of
     from balise.models import utcnow
     from balise.organizations import org_zone
@@ -130,7 +128,7 @@ def list_(
     if not rows:
         output.console.print(t("consent.no_consents"))
         return
-    table = Table("Personne", "Plateformes", "Signé par", "Jusqu'au", "État")
+    table = output.table("person", "platforms", "signed_by", "until", "state")
     for row in rows:
         through = row["valid_through"]
         table.add_row(

@@ -38,13 +38,14 @@ def _when(data: dict[str, Any]) -> str:
 
 def _print_post(data: dict[str, Any], review: list[str]) -> None:
     console = output.console
-    console.print(f"[bold]Publication n° {data['id']}[/bold] — {t('labels.' + data['state'])}")
-    console.print(f"Prévue : {_when(data)} ({data['timezone']})   Auteur·e : {', '.join(data['authors'])}")
+    console.print(f"[bold]{t('cli.post_heading', post_id=data['id'])}[/bold] — {t('labels.' + data['state'])}")
+    authors = ", ".join(data["authors"])
+    console.print(t("cli.post_scheduled", when=_when(data), zone=data["timezone"], authors=authors))
     console.print(f"\n{data['text']}\n", soft_wrap=True)
     if data["link"]:
-        console.print(f"Lien : {data['link']}")
+        console.print(t("cli.post_link", link=data["link"]))
     for target in data["targets"]:
-        line = f"  • {target['platform']} : {t('labels.' + target['state'])}"
+        line = t("cli.post_target", platform=target["platform"], state=t("labels." + target["state"]))
         if target["url"]:
             line += f" — {target['url']}"
         if target["last_error"]:
@@ -56,14 +57,13 @@ def _print_post(data: dict[str, Any], review: list[str]) -> None:
     if check is None:
         console.print(f"\n{t('web.not_checked')}", soft_wrap=True)
     else:
-        console.print(f"\nVérification : [bold]{check['verdict']}[/bold] (politique {check['policy_version']})")
+        verdict = t(f"compliance.verdict_{check['verdict']}")
+        console.print("\n" + t("cli.post_check", verdict=verdict, policy=check["policy_version"]))
         for reason in check["reasons"]:
-            console.print(
-                f"  - [yellow]{reason['code']}[/yellow] : {reason['message']} [dim]({reason['clause']})[/dim]",
-                soft_wrap=True,
-            )
+            console.print(t("cli.post_reason", code=reason["code"], message=reason["message"], clause=reason["clause"]),
+                          soft_wrap=True)  # fmt: skip
             if reason.get("suggestion"):
-                console.print(f"    Suggestion : {reason['suggestion']}", soft_wrap=True)
+                console.print(t("cli.post_suggestion", suggestion=reason["suggestion"]), soft_wrap=True)
 
 
 @app.command("add", help=help_text("draft.add.help"))
@@ -136,8 +136,6 @@ def list_(
     ] = None,
     json_: JsonOption = False,
 ) -> None:
-    from rich.table import Table
-
     from balise.organizations import org_zone
     from balise.posts import list_posts, post_json
 
@@ -150,7 +148,7 @@ def list_(
     if not posts:
         output.console.print(t("cli.no_posts"))
         return
-    table = Table("N°", "État", "Prévue", "Plateformes", "Texte")
+    table = output.table("number", "state", "scheduled", "platforms", "text")
     for p in posts:
         platforms = ", ".join(f"{x['platform']}:{t('labels.' + x['state'])}" for x in p["targets"])
         table.add_row(str(p["id"]), t("labels." + p["state"]), _when(p), platforms, _short(p["text"]))

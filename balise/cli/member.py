@@ -72,8 +72,6 @@ def remove(name: MemberName, as_: AsOption = None) -> None:
 
 @app.command("list", help=help_text("member.list.help"))
 def list_(json_: JsonOption = False) -> None:
-    from rich.table import Table
-
     from balise.organizations import members
 
     with org_session() as (session, org):
@@ -81,7 +79,7 @@ def list_(json_: JsonOption = False) -> None:
     if json_:
         output.print_json(rows)
         return
-    table = Table("Nom", "Courriel", "Rôle")
+    table = output.table("name", "email", "role")
     for row in rows:
         table.add_row(row["name"], row["email"], row["role"])
     output.console.print(table)

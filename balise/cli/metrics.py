@@ -41,7 +41,9 @@ def collect() -> None:
         if outcome.posts:
             output.ok(t("metrics.posts_line", name=name, count=outcome.posts))
         for note in sorted(outcome.notes):
-            output.console.print(f"  [dim]{name} : {note_text(note)}[/dim]", soft_wrap=True)
+            output.console.print(
+                f"  [dim]{t('labels.labelled', label=name, value=note_text(note))}[/dim]", soft_wrap=True
+            )
         for problem in outcome.problems:
             output.warn(problem)
     if result.not_configured:

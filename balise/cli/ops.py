@@ -68,19 +68,17 @@ def status_command(json_: JsonOption = False) -> None:
 
 
 def _print_status(report: StatusReport, zone: ZoneInfo) -> None:
-    from rich.table import Table
-
     from balise.timeparse import local_iso
 
     console = output.console
-    counts = Table("État", "Nombre")
+    counts = output.table("state", "count")
     for state, n in report.counts.items():
         counts.add_row(t("labels." + state), str(n))
     console.print(counts)
     if report.queues is None:
         output.warn(t("cli.queues_unreachable", detail=report.queue_error))
     else:
-        console.print("Files : " + ", ".join(f"{k} {v}" for k, v in report.queues.items()))
+        console.print(t("cli.queues_line", queues=", ".join(f"{k} {v}" for k, v in report.queues.items())))
     cron = local_iso(report.cron_last, zone) if report.cron_last else t("cli.never")
     console.print(t("cli.cron_last", when=cron))
     for name, seen, alive in report.workers:
@@ -90,9 +88,9 @@ def _print_status(report: StatusReport, zone: ZoneInfo) -> None:
             output.warn(t("cli.worker_stopped", name=name, when=local_iso(seen, zone)))
     for p in report.problems:
         problem = t("cli.problem_" + p.kind)
-        since = local_iso(p.since, zone)
-        line = f"[red]•[/red] n° {p.post_id} {p.platform} : {problem} depuis {since} {p.detail or ''}"
-        console.print(line, soft_wrap=True)
+        line = t("cli.problem_line", post_id=p.post_id, platform=p.platform, problem=problem,
+                 since=local_iso(p.since, zone), detail=p.detail or "")  # fmt: skip
+        console.print(f"[red]•[/red] {line}", soft_wrap=True)
     if (urgent := report.urgent_comment) is not None:
         from balise.models import utcnow
         from balise.report import duration_text

@@ -40,8 +40,6 @@ def add(
 
 @app.command("list", help=help_text("people.list.help"))
 def list_(json_: JsonOption = False) -> None:
-    from rich.table import Table
-
     from balise.consent import people
 
     with org_session() as (session, org):
@@ -55,7 +53,7 @@ def list_(json_: JsonOption = False) -> None:
     if not rows:
         output.console.print(t("consent.no_people"))
         return
-    table = Table("Nom", "Mineur·e", "Parent ou tuteur")
+    table = output.table("name", "minor", "guardian")
     for row in rows:
-        table.add_row(row["name"], "oui" if row["minor"] else "non", row["guardian"] or "")
+        table.add_row(row["name"], t("labels.yes") if row["minor"] else t("labels.no"), row["guardian"] or "")
     output.console.print(table)

@@ -116,9 +116,8 @@ def inbox_command(as_: AsOption = None) -> None:
     if not waiting:
         output.console.print(t("cli.inbox_empty"))
     for data, review in waiting:
-        output.console.rule(
-            f"n° {data['id']} — {t('labels.' + data['state'])} — {data['author']} — {data['scheduled_at']}"
-        )
+        number, state = t("labels.number", id=data["id"]), t("labels." + data["state"])
+        output.console.rule(f"{number} — {state} — {data['author']} — {data['scheduled_at']}")
         output.console.print(data["text"], soft_wrap=True)
         for line in review:
             output.console.print(line, soft_wrap=True, markup=False)
