@@ -355,7 +355,10 @@ def lines(data: MeetingData) -> list[str]:
     for post in data.published:
         day = when(data, post.published_at)
         out.append(t("meeting.published_line", id=post.post_id, day=day, text=short(post.text)))
-        out += [f"      {t(f'platforms.{r.platform}')} : {figures_text(r)}" for r in post.reach]
+        out += [
+            "      " + t("labels.labelled", label=t(f"platforms.{r.platform}"), value=figures_text(r))
+            for r in post.reach
+        ]
     if not data.published:
         out.append(t("meeting.none_published"))
     for audience in data.audience:
@@ -367,7 +370,7 @@ def lines(data: MeetingData) -> list[str]:
     for stopped in data.stopped:
         out.append(t("meeting.stopped_line", id=stopped.post_id, verdict=t(f"meeting.verdict_{stopped.verdict}"),
                      text=short(stopped.text), state=t(f"labels.{stopped.state}")))  # fmt: skip
-        out += [f"      {code} : {reason_label(code)}" for code in stopped.codes]
+        out += ["      " + t("labels.labelled", label=code, value=reason_label(code)) for code in stopped.codes]
     if not data.stopped:
         out.append(t("meeting.none_stopped"))
     figures = data.comments

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from balise.cli import output
 from balise.cli.common import GLOBAL, JsonOption
+from balise.cli.help_lang import help_text
 from balise.errors import ConfigError, InvalidInput, NotFound
 from balise.i18n import t
 from balise.platforms import PUBLIC
@@ -20,10 +21,8 @@ if TYPE_CHECKING:
     from balise.config import AccountOwner, Settings
     from balise.publisher.base import CredentialReport
 
-app = typer.Typer(help="Les comptes Facebook et X de l'organisme.", no_args_is_help=True)
-connect_app = typer.Typer(
-    help="Connecte la Page Facebook ou le compte X de l'organisme, pas à pas.", no_args_is_help=True
-)
+app = typer.Typer(help=help_text("accounts.help"), no_args_is_help=True)
+connect_app = typer.Typer(help=help_text("accounts.connect.help"), no_args_is_help=True)
 app.add_typer(connect_app, name="connect")
 
 
@@ -42,24 +41,8 @@ def check_accounts(owner: AccountOwner, settings: Settings) -> dict[str, Credent
     return reports
 
 
-@app.command("check")
+@app.command("check", help=help_text("accounts.check.help"))
 def check_command(json_: JsonOption = False) -> None:
-    """Vérifie que les comptes configurés fonctionnent : compte, permissions, expiration du jeton.
-
-    Vérifie les comptes de l'organisme choisi avec --org (ceux de sa table [organizations.…] du
-    fichier de configuration), sinon ceux de l'organisme par défaut. Nomme les comptes qui
-    fonctionnent, et dit pour chaque compte non configuré quelles clés ajouter. Quitte avec un code
-    non nul si un compte configuré ne fonctionne pas, ou si aucun compte (Facebook, X) n'est
-    configuré (pour un script ou un outil de surveillance). Les secrets ne sont jamais affichés.
-
-    Exemples :
-
-      balise accounts check
-
-      balise --org espace-nord accounts check
-
-      balise accounts check --json
-    """
     from balise.config import account_not_configured, get_settings
 
     settings = get_settings()
@@ -146,32 +129,14 @@ def _print_table(owner: AccountOwner, reports: dict[str, CredentialReport | None
         output.ok(t("publisher.accounts_working", names=", ".join(working)))
 
 
-@connect_app.command("facebook")
+@connect_app.command("facebook", help=help_text("accounts.connect.facebook.help"))
 def connect_facebook_command(
     user_token: Annotated[
         str | None,
-        typer.Option("--user-token", help="Votre jeton d'utilisateur Facebook (sinon demandé, sans l'afficher)."),
+        typer.Option("--user-token", help=help_text("accounts.connect.facebook.user_token")),
     ] = None,
-    page: Annotated[
-        str | None, typer.Option("--page", help="La Page à connecter, par son nom ou son numéro (id).")
-    ] = None,
+    page: Annotated[str | None, typer.Option("--page", help=help_text("accounts.connect.facebook.page"))] = None,
 ) -> None:
-    """Connecte la Page Facebook de l'organisme : balise explique où trouver le jeton, puis le garde.
-
-    Vous collez un jeton d'utilisateur (Explorateur de l'API Graph de Meta); balise l'échange contre
-    un jeton de longue durée, montre les Pages que vous gérez, et garde le jeton de la Page choisie
-    dans le fichier de configuration (lisible par vous seul·e), jamais dans la base de données ni
-    les journaux. Il faut l'application Meta de l'organisme : BALISE_FACEBOOK_APP_ID et
-    BALISE_FACEBOOK_APP_SECRET (ou facebook_app_id et facebook_app_secret dans balise.toml).
-
-    Exemples :
-
-      balise accounts connect facebook
-
-      balise --org espace-nord accounts connect facebook
-
-      balise accounts connect facebook --user-token "EAAB…" --page "ESPACE Exemple"
-    """
     connect_facebook(_owner(), user_token, page)
 
 
@@ -222,30 +187,16 @@ def _chosen_page(pages: list[Page], wanted: str | None) -> Page:
     return pages[int(answer) - 1]
 
 
-@connect_app.command("x")
+@connect_app.command("x", help=help_text("accounts.connect.x.help"))
 def connect_x_command(
-    pin: Annotated[
-        str | None, typer.Option("--pin", help="Le NIP que X affiche après votre autorisation (sinon demandé).")
-    ] = None,
+    pin: Annotated[str | None, typer.Option("--pin", help=help_text("accounts.connect.x.pin"))] = None,
 ) -> None:
-    """Connecte le compte X de l'organisme : X donne un NIP, balise garde le jeton d'accès.
-
-    balise affiche une adresse : ouvrez-la, connectez-vous avec le compte X de l'organisme,
-    autorisez l'application, puis tapez le NIP que X affiche. Le jeton d'accès et son secret sont
-    gardés dans le fichier de configuration (lisible par vous seul·e), jamais dans la base de données
-    ni les journaux. Il faut les clés de l'application X de l'organisme : BALISE_X_API_KEY et
-    BALISE_X_API_SECRET (ou x_api_key et x_api_secret dans balise.toml).
-
-    Exemples :
-
-      balise accounts connect x
-
-      balise --org espace-nord accounts connect x
-    """
     connect_x(_owner(), pin)
 
 
-connect_app.command("twitter", hidden=True)(connect_x_command)  # the design accepts `twitter` as X's name
+connect_app.command("twitter", hidden=True, help=help_text("accounts.connect.x.help"))(
+    connect_x_command
+)  # the design accepts `twitter` as X's name
 
 
 def connect_x(owner: AccountOwner, pin: str | None) -> None:

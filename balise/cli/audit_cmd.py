@@ -10,6 +10,7 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import JsonOption, org_session
+from balise.cli.help_lang import help_text
 from balise.errors import InvalidInput
 from balise.i18n import t
 
@@ -17,34 +18,19 @@ if TYPE_CHECKING:
     from balise import audit
 
 app = typer.Typer(
-    help="Journal d'audit : qui a décidé quoi; chaque entrée est scellée avec BALISE_SECRET_KEY,"
-    " pour qu'une retouche se voie.",
+    help=help_text("audit.help"),
     no_args_is_help=True,
 )
 
 
-@app.command("verify")
+@app.command("verify", help=help_text("audit.verify.help"))
 def verify(
     json_: JsonOption = False,
     anchor: Annotated[
         Path | None,
-        typer.Option("--anchor", help="Une sortie de « audit verify --json » gardée ailleurs : sa tête doit y être."),
+        typer.Option("--anchor", help=help_text("audit.verify.anchor")),
     ] = None,
 ) -> None:
-    """Vérifie que personne n'a modifié, supprimé ou inséré d'entrée à la main dans le journal.
-
-    Chaque entrée est signée avec une clé tirée de BALISE_SECRET_KEY, et la dernière (la tête)
-    est notée dans le dossier de données : supprimer les dernières entrées se voit aussi. Gardez
-    une copie de la sortie --json hors de la machine pour le prouver même si ce dossier est touché.
-
-    Exemples :
-
-      balise audit verify
-
-      balise audit verify --json > audit-2027-01.json
-
-      balise audit verify --anchor audit-2027-01.json
-    """
     from balise import audit
     from balise.config import get_settings
 
@@ -90,16 +76,8 @@ def _action(action: str) -> str:
         return action
 
 
-@app.command("show")
-def show(post_id: Annotated[int, typer.Argument(help="Le numéro de la publication.")]) -> None:
-    """Toute l'histoire d'une publication : qui, quand, par quel moyen, de quel état à quel état, pourquoi.
-
-    Exemple :
-
-      balise audit show 12
-    """
-    from rich.table import Table
-
+@app.command("show", help=help_text("audit.show.help"))
+def show(post_id: Annotated[int, typer.Argument(help=help_text("audit.show.post_id"))]) -> None:
     from balise import audit
     from balise.organizations import org_zone
     from balise.posts import get_post
@@ -109,7 +87,7 @@ def show(post_id: Annotated[int, typer.Argument(help="Le numéro de la publicati
         get_post(session, org, post_id)
         events = audit.history(session, post_id)
         zone = org_zone(org)
-    table = Table("Quand", "Qui", "Moyen", "Action", "De", "À", "Motif")
+    table = output.table("when", "who", "means", "action", "from", "to", "reason")
     for e in events:
         table.add_row(
             local_text(e.created_at, zone), e.actor, e.channel, _action(e.action),

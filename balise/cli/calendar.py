@@ -9,34 +9,25 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import AsOption, acting_member, org_session
+from balise.cli.help_lang import help_text
 from balise.i18n import day_label, t
 
-app = typer.Typer(help="Le calendrier des publications prévues.", no_args_is_help=True)
+app = typer.Typer(help=help_text("calendar.help"), no_args_is_help=True)
 
 
-@app.command("export")
+@app.command("export", help=help_text("calendar.export.help"))
 def export(
     output_path: Annotated[
         Path | None,
         typer.Option(
             "--output",
             "-o",
-            help="Le fichier .ics à écrire. Par défaut : calendrier-<organisme>.ics dans le dossier de données.",
-            metavar="FICHIER.ics",
+            help=help_text("calendar.export.output_path"),
+            metavar=help_text("metavar.ics"),
             show_default=False,
         ),
     ] = None,
 ) -> None:
-    """Écrit le calendrier des publications prévues (fichier .ics) pour Outlook, Google Agenda ou un téléphone.
-
-    Une entrée par publication, à son heure prévue, avec son texte, ses plateformes et son état.
-
-    Exemples :
-
-      balise calendar export
-
-      balise calendar export --output ~/Bureau/publications.ics
-    """
     from balise.calendar_feed import calendar_entries, calendar_ics
     from balise.config import get_settings
     from balise.report import write_outputs
@@ -49,20 +40,10 @@ def export(
     output.ok(t("calendar.written", path=path, count=count))
 
 
-@app.command("show")
+@app.command("show", help=help_text("calendar.show.help"))
 def show(
-    weeks: Annotated[
-        int, typer.Option("--weeks", "-w", help="Combien de semaines afficher, à partir d'aujourd'hui.")
-    ] = 4,
+    weeks: Annotated[int, typer.Option("--weeks", "-w", help=help_text("calendar.show.weeks"))] = 4,
 ) -> None:
-    """Affiche les publications des prochaines semaines, jour par jour, à l'heure de l'organisme.
-
-    Exemples :
-
-      balise calendar show
-
-      balise calendar show --weeks 8
-    """
     from balise.calendar_feed import upcoming_days
     from balise.errors import InvalidInput
     from balise.organizations import org_zone
@@ -80,31 +61,18 @@ def show(
         for entry in entries:
             when = entry.post.scheduled_at.astimezone(zone).strftime("%H:%M")
             state = t("labels." + entry.post.state)
+            number = t("labels.number", id=entry.post.id)
             output.console.print(
-                f"  {when}  {', '.join(entry.platforms):<18} {state:<26} n° {entry.post.id}  {entry.summary()}",
+                f"  {when}  {', '.join(entry.platforms):<18} {state:<26} {number}  {entry.summary()}",
                 soft_wrap=True,
             )
 
 
-@app.command("url")
+@app.command("url", help=help_text("calendar.url.help"))
 def url(
-    new: Annotated[
-        bool, typer.Option("--new", help="Remplace l'adresse : l'ancienne cesse de fonctionner (approver ou admin).")
-    ] = False,
+    new: Annotated[bool, typer.Option("--new", help=help_text("calendar.url.new"))] = False,
     as_: AsOption = None,
 ) -> None:
-    """Donne l'adresse secrète du calendrier, pour s'y abonner dans Outlook ou Google Agenda.
-
-    « balise serve » sert le calendrier à cette adresse; il se met à jour tout seul chez
-    chaque personne abonnée. Quiconque a l'adresse voit les publications prévues : si elle a
-    circulé trop loin, remplacez-la avec --new.
-
-    Exemples :
-
-      balise calendar url
-
-      balise calendar url --new --as Julie
-    """
     from balise.config import get_settings
     from balise.organizations import new_calendar_address
     from balise.web.links import calendar_url

@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from balise.cli import output
+from balise.cli.help_lang import help_text
 from balise.errors import InvalidInput, PolicyError
 from balise.i18n import t
 from balise.platforms import PUBLIC, SPELLED
@@ -25,7 +26,7 @@ PolicyOption = Annotated[
     Path | None,
     typer.Option(
         "--policy",
-        help="Fichier de politique de l'organisme (TOML) qui complète celle du ROEQ.",
+        help=help_text("check.policy"),
         show_default=False,
     ),
 ]
@@ -46,12 +47,12 @@ def read_policy_text(path: Path) -> str:
 
 
 def check_command(
-    text: Annotated[str | None, typer.Option("--text", "-t", help="Le texte à vérifier.", show_default=False)] = None,
+    text: Annotated[str | None, typer.Option("--text", "-t", help=help_text("check.text"), show_default=False)] = None,
     jsonl: Annotated[
         str | None,
         typer.Option(
             "--jsonl",
-            help="Fichier JSONL (une publication par ligne), ou « - » pour l'entrée standard.",
+            help=help_text("check.jsonl"),
             show_default=False,
         ),
     ] = None,
@@ -60,7 +61,7 @@ def check_command(
         typer.Option(
             "--platform",
             "-p",
-            help=f"Plateforme visée ({SPELLED}) ; répétable. Par défaut : {', '.join(PUBLIC)}.",
+            help=help_text("check.platform", platforms=SPELLED, public=", ".join(PUBLIC)),
             show_default=False,
         ),
     ] = None,
@@ -69,36 +70,12 @@ def check_command(
         typer.Option(
             "--category",
             "-c",
-            help="Catégorie de la publication (ex. : emploi, evenements).",
+            help=help_text("check.category"),
             show_default=False,
         ),
     ] = None,
     policy: PolicyOption = None,
 ) -> None:
-    """Vérifie des publications selon la politique du ROEQ, sans base de données.
-
-    Verdicts : approuvé, à vérifier par une personne, ou refusé, avec les motifs et le passage
-    de la politique qui s'applique.
-
-    Exemples :
-
-      balise check --text "Joyeuse Journée nationale des enfants!"
-
-      balise check --text "Nous embauchons une animatrice" --platform x
-
-      balise check --jsonl brouillons.jsonl > verdicts.jsonl
-
-      cat brouillons.jsonl | balise check --jsonl -
-
-    Chaque ligne du fichier JSONL :
-    {"id": 1, "text": "…", "platforms": ["facebook", "x"], "category": "emploi"}
-
-    Avec l'heure prévue (heure de l'organisme), pour les heures calmes :
-    {"id": 3, "text": "…", "at": "2027-01-15T22:30", "timezone": "America/Toronto"}
-
-    Avec des photos, vérifiées selon le registre des consentements de la base configurée :
-    {"id": 2, "text": "…", "photos": [{"path": "atelier.jpg", "people": ["Sophie Roy"]}]}
-    """
     from balise.compliance import Draft
     from balise.compliance.gate import check_draft
     from balise.compliance.rules import is_empty
@@ -152,7 +129,9 @@ def _show(text: str, verdict: Verdict) -> None:
     console = output.console
     console.print(f"[bold {colour}]{t('compliance.verdict_' + verdict.verdict)}[/bold {colour}]")
     if verdict.topics:
-        console.print(f"{t('compliance.topics_label')} : {', '.join(verdict.topics)}", soft_wrap=True)
+        console.print(
+            t("labels.labelled", label=t("compliance.topics_label"), value=", ".join(verdict.topics)), soft_wrap=True
+        )
     if not verdict.reasons:
         console.print(t("compliance.no_reason"))
     for reason in verdict.reasons:
@@ -168,13 +147,17 @@ def _show(text: str, verdict: Verdict) -> None:
                 text[start:end],
                 text[end : end + 30],
             )
-            console.print(
-                f"  « …{escape(before)}[reverse]{escape(passage)}[/reverse]{escape(after)}… »",
-                soft_wrap=True,
-            )
-        console.print(f"  [dim]{t('compliance.clause_label')} : {escape(reason.clause)}[/dim]", soft_wrap=True)
+            excerpt = f"…{escape(before)}[reverse]{escape(passage)}[/reverse]{escape(after)}…"
+            console.print("  " + t("labels.quoted", text=excerpt), soft_wrap=True)
+        clause = t("labels.labelled", label=t("compliance.clause_label"), value=escape(reason.clause))
+        console.print(f"  [dim]{clause}[/dim]", soft_wrap=True)
         if reason.suggestion:
             console.print(
-                f"  [cyan]{t('compliance.suggestion_label')} :[/cyan] {escape(reason.suggestion)}",
+                "  "
+                + t(
+                    "labels.labelled",
+                    label=f"[cyan]{t('compliance.suggestion_label')}[/cyan]",
+                    value=escape(reason.suggestion),
+                ),
                 soft_wrap=True,
             )

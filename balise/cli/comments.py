@@ -8,26 +8,25 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import AsOption, JsonOption, acting_member, after_commit, org_session
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
 if TYPE_CHECKING:
     from balise.models import Comment
 
 app = typer.Typer(
-    help="Commentaires sur vos publications : les urgents d'abord, répondre, masquer, supprimer.",
+    help=help_text("comments.help"),
     invoke_without_command=True,
 )
 
-IdArgument = Annotated[int, typer.Argument(help="Le numéro du commentaire (colonne n° de balise comments).")]
-ReasonOption = Annotated[
-    str | None, typer.Option("--reason", help="Pourquoi (inscrit au journal). Par défaut : la règle que cite le tri.")
-]
+IdArgument = Annotated[int, typer.Argument(help=help_text("comments.id"))]
+ReasonOption = Annotated[str | None, typer.Option("--reason", help=help_text("comments.reason"))]
 
 
 @app.callback()
 def inbox(
     ctx: typer.Context,
-    all_: Annotated[bool, typer.Option("--all", help="Tous les commentaires, traités compris.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help=help_text("comments.all"))] = False,
     json_: JsonOption = False,
 ) -> None:
     """Commentaires à traiter, les urgents d'abord (demandes d'aide, enfants), avec leur attente.
@@ -62,7 +61,9 @@ def inbox(
             markup=False, highlight=False,
         )  # fmt: skip
         text = c.text if len(c.text) <= 200 else c.text[:200] + "…"
-        output.console.print(f"      « {text or t('comments.no_text')} »", markup=False, highlight=False)
+        output.console.print(
+            "      " + t("labels.quoted", text=text or t("comments.no_text")), markup=False, highlight=False
+        )
         if c.state == "new":
             output.console.print("      " + t(f"comments.hint_{c.proposed}", id=c.id), markup=False, highlight=False)
 
@@ -75,16 +76,8 @@ def _row(c: Comment) -> dict[str, object]:
     }  # fmt: skip
 
 
-@app.command("fetch")
+@app.command("fetch", help=help_text("comments.fetch.help"))
 def fetch() -> None:
-    """Lit les nouveaux commentaires sur Facebook et X, les trie et avertit des urgents.
-
-    balise tick le fait aussi toutes les 5 minutes. Sans danger en double : rien n'est gardé deux fois.
-
-    Exemple :
-
-      balise comments fetch
-    """
     from balise.pipeline.comments import fetch_comments
 
     with org_session() as (_, org):
@@ -106,66 +99,32 @@ def _act(comment_id: int, action: str, as_: str | None, reason: str | None, **re
     after_commit(after)
 
 
-@app.command("reply")
+@app.command("reply", help=help_text("comments.reply.help"))
 def reply(
     comment_id: IdArgument,
-    text: Annotated[str | None, typer.Argument(help="Le texte de la réponse (ou --suggested).")] = None,
-    suggested: Annotated[
-        bool, typer.Option("--suggested", help="Envoyer la réponse proposée (téléphone de l'organisme, 811, 911).")
-    ] = False,
+    text: Annotated[str | None, typer.Argument(help=help_text("comments.reply.text"))] = None,
+    suggested: Annotated[bool, typer.Option("--suggested", help=help_text("comments.reply.suggested"))] = False,
     reason: ReasonOption = None,
     as_: AsOption = None,
 ) -> None:
-    """Répond au commentaire au nom de l'organisme; la réponse passe d'abord la barrière.
-
-    Exemples :
-
-      balise comments reply 7 --suggested --as "Julie Gagnon"
-
-      balise comments reply 9 "Merci! L'atelier a lieu jeudi à 19 h." --as "Julie Gagnon"
-    """
     _act(comment_id, "reply", as_, reason, text=text, suggested=suggested)
 
 
-@app.command("hide")
+@app.command("hide", help=help_text("comments.hide.help"))
 def hide(comment_id: IdArgument, reason: ReasonOption = None, as_: AsOption = None) -> None:
-    """Masque le commentaire sur la plateforme (réversible : balise comments unhide). Approbateur·trice ou admin.
-
-    Exemple :
-
-      balise comments hide 8 --reason "préjugés" --as "Chantal Roy"
-    """
     _act(comment_id, "hide", as_, reason)
 
 
-@app.command("unhide")
+@app.command("unhide", help=help_text("comments.unhide.help"))
 def unhide(comment_id: IdArgument, reason: ReasonOption = None, as_: AsOption = None) -> None:
-    """Rend visible un commentaire masqué. Approbateur·trice ou admin.
-
-    Exemple :
-
-      balise comments unhide 8 --reason "masqué par erreur" --as "Chantal Roy"
-    """
     _act(comment_id, "unhide", as_, reason)
 
 
-@app.command("delete")
+@app.command("delete", help=help_text("comments.delete.help"))
 def delete(comment_id: IdArgument, reason: ReasonOption = None, as_: AsOption = None) -> None:
-    """Supprime le commentaire sur Facebook (sur X : masquez-le). Approbateur·trice ou admin.
-
-    Exemple :
-
-      balise comments delete 8 --reason "propos diffamatoires" --as "Chantal Roy"
-    """
     _act(comment_id, "delete", as_, reason)
 
 
-@app.command("done")
+@app.command("done", help=help_text("comments.done.help"))
 def done(comment_id: IdArgument, reason: ReasonOption = None, as_: AsOption = None) -> None:
-    """Marque le commentaire comme traité, sans rien envoyer (un merci, une question déjà répondue ailleurs).
-
-    Exemple :
-
-      balise comments done 9 --reason "remerciement" --as "Julie Gagnon"
-    """
     _act(comment_id, "done", as_, reason)

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from balise.cli.help_lang import help_text
+
 if TYPE_CHECKING:
     from sqlmodel import Session
 
@@ -31,9 +33,9 @@ GLOBAL = GlobalOptions()
 
 AsOption = Annotated[
     str | None,
-    typer.Option("--as", help="Qui agit (nom d'un membre). Par défaut : la variable BALISE_USER.", show_default=False),
+    typer.Option("--as", help=help_text("options.as"), show_default=False),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON pour les scripts.")]
+JsonOption = Annotated[bool, typer.Option("--json", help=help_text("options.json"))]
 
 
 @contextmanager

@@ -6,23 +6,14 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import JsonOption
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
-app = typer.Typer(help="Configuration de balise.", no_args_is_help=True)
+app = typer.Typer(help=help_text("config.help"), no_args_is_help=True)
 
 
-@app.command("show")
+@app.command("show", help=help_text("config.show.help"))
 def show(json_: JsonOption = False) -> None:
-    """Affiche chaque réglage, sa valeur (secrets masqués) et sa source.
-
-    Exemples :
-
-      balise config show
-
-      BALISE_LANG=en balise config show --json
-    """
-    from rich.table import Table
-
     from balise.config import config_path, describe_settings, get_settings
 
     lines = describe_settings(get_settings())
@@ -30,7 +21,7 @@ def show(json_: JsonOption = False) -> None:
         output.print_json([{"name": x.name, "value": x.value, "source": x.source} for x in lines])
         return
     output.console.print(t("cli.config_file", path=config_path()))
-    table = Table("Réglage", "Valeur", "Source")
+    table = output.table("setting", "value", "source")
     for line in lines:
         table.add_row(line.name, line.value, t("cli.source_" + line.source))
     output.console.print(table)

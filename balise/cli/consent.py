@@ -9,40 +9,27 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import AsOption, JsonOption, acting_member, after_commit, org_session
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 from balise.platforms import SPELLED
 
 if TYPE_CHECKING:
     from balise.pipeline.consent import Consequences
 
-app = typer.Typer(help="Consentements photo : enregistrer, retirer, lister.", no_args_is_help=True)
+app = typer.Typer(help=help_text("consent.help"), no_args_is_help=True)
 
 
-@app.command("grant")
+@app.command("grant", help=help_text("consent.grant.help"))
 def grant(
-    person: Annotated[str, typer.Argument(help="Nom de la personne (inscrite avec balise people add).")],
+    person: Annotated[str, typer.Argument(help=help_text("consent.grant.person"))],
     platform: Annotated[
-        list[str], typer.Option("--platform", "-p", help=f"Plateforme couverte : {SPELLED}; répétable.")
+        list[str], typer.Option("--platform", "-p", help=help_text("consent.grant.platform", platforms=SPELLED))
     ],
-    until: Annotated[
-        str | None, typer.Option("--until", help="Fin de validité : AAAA-MM-JJ (inclus). Par défaut : sans échéance.")
-    ] = None,
-    evidence: Annotated[
-        Path | None, typer.Option("--evidence", help="Le formulaire signé (photo, numérisation ou PDF), conservé.")
-    ] = None,
-    by_guardian: Annotated[
-        bool, typer.Option("--by-guardian", help="Signé par le parent ou tuteur (exigé pour une personne mineure).")
-    ] = False,
+    until: Annotated[str | None, typer.Option("--until", help=help_text("consent.grant.until"))] = None,
+    evidence: Annotated[Path | None, typer.Option("--evidence", help=help_text("consent.grant.evidence"))] = None,
+    by_guardian: Annotated[bool, typer.Option("--by-guardian", help=help_text("consent.grant.by_guardian"))] = False,
     as_: AsOption = None,
 ) -> None:
-    """Enregistre un consentement signé à la publication de photos.
-
-    Exemples :
-
-      balise consent grant "Sophie Roy" -p facebook -p twitter --until 2027-06-30 --evidence form.pdf --as Marie
-
-      balise consent grant "Léa Côté" -p facebook --by-guardian --evidence autorisation-lea.jpg --as Marie
-    """
     from balise.consent import grant as record
     from balise.consent import last_day, parse_until
     from balise.media.evidence import evidence_folder
@@ -68,22 +55,12 @@ def grant(
         output.warn(t("consent.minor_self_warning", name=person))
 
 
-@app.command("revoke")
+@app.command("revoke", help=help_text("consent.revoke.help"))
 def revoke(
-    person: Annotated[str, typer.Argument(help="Nom de la personne.")],
-    reason: Annotated[str | None, typer.Option("--reason", help="Pourquoi (inscrit au journal).")] = None,
+    person: Annotated[str, typer.Argument(help=help_text("consent.revoke.person"))],
+    reason: Annotated[str | None, typer.Option("--reason", help=help_text("consent.revoke.reason"))] = None,
     as_: AsOption = None,
 ) -> None:
-    """Retire le consentement d'une personne, tout de suite et partout.
-
-    Les publications déjà publiées qui la montrent sont retirées de chaque plateforme; celles
-    qui ne sont pas encore parties repassent à la vérification (et y sont refusées). La
-    personne responsable est avertie. Tout membre peut l'enregistrer.
-
-    Exemple :
-
-      balise consent revoke "Sophie Roy" --reason "Appel de la mère le 3 mars" --as Marie
-    """
     from balise.pipeline.consent import revoke as withdraw
 
     with org_session() as (session, org):
@@ -93,18 +70,8 @@ def revoke(
     _follow_up(done)
 
 
-@app.command("sweep")
+@app.command("sweep", help=help_text("consent.sweep.help"))
 def sweep(as_: AsOption = None) -> None:
-    """Renvoie à la vérification les publications dont un consentement a expiré, tout de suite.
-
-    « balise tick », la ligne cron, le fait déjà chaque minute.
-
-    Le publieur vérifie aussi les consentements juste avant chaque envoi.
-
-    Exemple :
-
-      balise consent sweep
-    """
     from balise.db import session_scope
     from balise.pipeline.consent import sweep as run
 
@@ -124,24 +91,14 @@ def _follow_up(done: Consequences) -> None:
         output.console.print(t("consent.revoked_rechecks", count=len(done.rechecks)))
 
 
-@app.command("list")
+@app.command("list", help=help_text("consent.list.help"))
 def list_(
     expiring_within: Annotated[
-        str | None, typer.Option("--expiring-within", help="Seulement ceux qui expirent d'ici là : 30d (jours).")
+        str | None, typer.Option("--expiring-within", help=help_text("consent.list.expiring_within"))
     ] = None,
     json_: JsonOption = False,
 ) -> None:
-    """Liste les consentements, ou ceux qui expirent bientôt (à renouveler).
-
-    Exemples :
-
-      balise consent list
-
-      balise consent list --expiring-within 30d
-    """
     from datetime import date
-
-    from rich.table import Table
 
     from balise.consent import consents, last_day, parse_days, state_of
     from balise.models import utcnow
@@ -171,7 +128,7 @@ def list_(
     if not rows:
         output.console.print(t("consent.no_consents"))
         return
-    table = Table("Personne", "Plateformes", "Signé par", "Jusqu'au", "État")
+    table = output.table("person", "platforms", "signed_by", "until", "state")
     for row in rows:
         through = row["valid_through"]
         table.add_row(

@@ -7,25 +7,16 @@ from balise.i18n import t
 
 
 def demo_command() -> None:
-    """Montre tout le parcours sur la plateforme d'essai (sandbox), sans aucun compte :
-
-    brouillons réalistes → vérification de conformité → approbation par une deuxième
-    personne → publication. Les publications vont dans le dossier « outbox » des données.
-
-    Exemple :
-
-      balise demo
-    """
-    from rich.table import Table
-
     from balise.config import get_settings
     from balise.demo import run_demo
 
     with output.console.status(t("cli.demo_setup")) as status:
         rows = run_demo(lambda step: status.update(t("cli.demo_" + step)))
-    table = Table("N°", "Résultat", "Plateformes", "Pourquoi", "Texte", show_lines=True)
+    table = output.table("number", "result", "platforms", "why", "text", show_lines=True)
     for row in rows:
-        places = "\n".join(f"{p} : {t('labels.' + s)}" + (f"\n{u}" if u else "") for p, s, u in row.platforms)
+        places = "\n".join(
+            t("labels.labelled", label=p, value=t("labels." + s)) + (f"\n{u}" if u else "") for p, s, u in row.platforms
+        )
         reasons = "\n".join(row.reasons) or "—"
         table.add_row(
             str(row.post_id),

@@ -9,6 +9,7 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import AsOption, JsonOption, acting_member, after_commit, org_session
+from balise.cli.help_lang import help_text
 from balise.cli.retry import reschedule_command
 from balise.i18n import t
 from balise.platforms import SPELLED, canonical_platform
@@ -16,16 +17,13 @@ from balise.platforms import SPELLED, canonical_platform
 if TYPE_CHECKING:
     from balise.config import AccountOwner, Settings
 
-app = typer.Typer(help="Brouillons : ajouter, lister, voir, modifier, annuler.", no_args_is_help=True)
+app = typer.Typer(help=help_text("draft.help"), no_args_is_help=True)
 
 PlatformOption = Annotated[
     list[str],
-    typer.Option("--platform", "-p", help=f"{SPELLED}; répétez l'option pour plusieurs."),
+    typer.Option("--platform", "-p", help=help_text("draft.platform", platforms=SPELLED)),
 ]
-AtHelp = (
-    "Quand publier, à l'heure de l'organisme : « demain 10 h », « lundi 9 h 30 », \"2027-01-15 10:00\", une date "
-    "ISO 8601 avec décalage, ou « maintenant »."
-)
+AtHelp = help_text("draft.at")
 
 
 def _when(data: dict[str, Any]) -> str:
@@ -40,13 +38,14 @@ def _when(data: dict[str, Any]) -> str:
 
 def _print_post(data: dict[str, Any], review: list[str]) -> None:
     console = output.console
-    console.print(f"[bold]Publication n° {data['id']}[/bold] — {t('labels.' + data['state'])}")
-    console.print(f"Prévue : {_when(data)} ({data['timezone']})   Auteur·e : {', '.join(data['authors'])}")
+    console.print(f"[bold]{t('cli.post_heading', post_id=data['id'])}[/bold] — {t('labels.' + data['state'])}")
+    authors = ", ".join(data["authors"])
+    console.print(t("cli.post_scheduled", when=_when(data), zone=data["timezone"], authors=authors))
     console.print(f"\n{data['text']}\n", soft_wrap=True)
     if data["link"]:
-        console.print(f"Lien : {data['link']}")
+        console.print(t("cli.post_link", link=data["link"]))
     for target in data["targets"]:
-        line = f"  • {target['platform']} : {t('labels.' + target['state'])}"
+        line = t("cli.post_target", platform=target["platform"], state=t("labels." + target["state"]))
         if target["url"]:
             line += f" — {target['url']}"
         if target["last_error"]:
@@ -58,47 +57,33 @@ def _print_post(data: dict[str, Any], review: list[str]) -> None:
     if check is None:
         console.print(f"\n{t('web.not_checked')}", soft_wrap=True)
     else:
-        console.print(f"\nVérification : [bold]{check['verdict']}[/bold] (politique {check['policy_version']})")
+        verdict = t(f"compliance.verdict_{check['verdict']}")
+        console.print("\n" + t("cli.post_check", verdict=verdict, policy=check["policy_version"]))
         for reason in check["reasons"]:
-            console.print(
-                f"  - [yellow]{reason['code']}[/yellow] : {reason['message']} [dim]({reason['clause']})[/dim]",
-                soft_wrap=True,
-            )
+            console.print(t("cli.post_reason", code=reason["code"], message=reason["message"], clause=reason["clause"]),
+                          soft_wrap=True)  # fmt: skip
             if reason.get("suggestion"):
-                console.print(f"    Suggestion : {reason['suggestion']}", soft_wrap=True)
+                console.print(t("cli.post_suggestion", suggestion=reason["suggestion"]), soft_wrap=True)
 
 
-@app.command("add")
+@app.command("add", help=help_text("draft.add.help"))
 def add(
-    text: Annotated[str, typer.Argument(help="Le texte de la publication.")],
+    text: Annotated[str, typer.Argument(help=help_text("draft.add.text"))],
     platform: PlatformOption,
     at: Annotated[str, typer.Option("--at", help=AtHelp)],
-    photo: Annotated[
-        list[Path] | None, typer.Option("--photo", help="Une photo (JPEG, PNG, GIF, WebP, HEIC); répétable.")
-    ] = None,
+    photo: Annotated[list[Path] | None, typer.Option("--photo", help=help_text("draft.add.photo"))] = None,
     person: Annotated[
         list[str] | None,
         typer.Option(
             "--person",
-            help="Une personne visible sur les photos (nom du registre); répétable. Chaque --person vaut pour "
-            "TOUTES les photos du brouillon; pour préciser photo par photo : balise photo tag.",
+            help=help_text("draft.add.person"),
         ),
     ] = None,
-    link: Annotated[str | None, typer.Option("--link", help="Un lien à joindre.")] = None,
-    topic: Annotated[str | None, typer.Option("--topic", help="Sujet (catégorie de la politique), facultatif.")] = None,
+    link: Annotated[str | None, typer.Option("--link", help=help_text("draft.add.link"))] = None,
+    topic: Annotated[str | None, typer.Option("--topic", help=help_text("draft.add.topic"))] = None,
     as_: AsOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Ajoute un brouillon; il passe aussitôt à la vérification de conformité.
-
-    Exemples :
-
-      balise draft add "Nous embauchons une animatrice!" -p facebook -p x --at "2027-01-15 10:00" --as Marie
-
-      balise draft add "Photos de notre activité" -p facebook --at maintenant --photo activite.jpg
-
-      balise draft add "Notre atelier" -p facebook --at maintenant --photo atelier.jpg --person "Sophie Roy"
-    """
     from balise.cadence import cadence_advice
     from balise.config import get_settings
     from balise.organizations import account_owner, org_zone
@@ -143,26 +128,14 @@ def _unconfigured_accounts(settings: Settings, owner: AccountOwner, data: dict[s
     ]
 
 
-@app.command("list")
+@app.command("list", help=help_text("draft.list.help"))
 def list_(
     state: Annotated[
         str | None,
-        typer.Option("--state", help="N'afficher que cet état, en français ou en anglais (ex. planifiée, scheduled)."),
+        typer.Option("--state", help=help_text("draft.list.state")),
     ] = None,
     json_: JsonOption = False,
 ) -> None:
-    """Liste les publications, de la plus proche à la plus lointaine.
-
-    Exemples :
-
-      balise draft list
-
-      balise draft list --state planifiée
-
-      balise draft list --state awaiting_signoff --json
-    """
-    from rich.table import Table
-
     from balise.organizations import org_zone
     from balise.posts import list_posts, post_json
 
@@ -175,7 +148,7 @@ def list_(
     if not posts:
         output.console.print(t("cli.no_posts"))
         return
-    table = Table("N°", "État", "Prévue", "Plateformes", "Texte")
+    table = output.table("number", "state", "scheduled", "platforms", "text")
     for p in posts:
         platforms = ", ".join(f"{x['platform']}:{t('labels.' + x['state'])}" for x in p["targets"])
         table.add_row(str(p["id"]), t("labels." + p["state"]), _when(p), platforms, _short(p["text"]))
@@ -187,18 +160,10 @@ def _short(text: str, width: int = 60) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-@app.command("show")
+@app.command("show", help=help_text("draft.show.help"))
 def show(
-    post_id: Annotated[int, typer.Argument(help="Le numéro de la publication.")], json_: JsonOption = False
+    post_id: Annotated[int, typer.Argument(help=help_text("draft.show.post_id"))], json_: JsonOption = False
 ) -> None:
-    """Montre une publication : texte, état, liens publiés, raisons de la vérification.
-
-    Exemples :
-
-      balise draft show 12
-
-      balise draft show 12 --json
-    """
     from balise.organizations import org_zone
     from balise.posts import get_post
     from balise.review_sheet import review_data, review_lines
@@ -213,36 +178,22 @@ def show(
         _print_post(data, review)
 
 
-@app.command("edit")
+@app.command("edit", help=help_text("draft.edit.help"))
 def edit(
-    post_id: Annotated[int, typer.Argument(help="Le numéro de la publication.")],
-    text: Annotated[str | None, typer.Option("--text", help="Le nouveau texte.")] = None,
+    post_id: Annotated[int, typer.Argument(help=help_text("draft.edit.post_id"))],
+    text: Annotated[str | None, typer.Option("--text", help=help_text("draft.edit.text"))] = None,
     platform: Annotated[
-        list[str] | None, typer.Option("--platform", "-p", help="Les nouvelles plateformes (remplacent les anciennes).")
+        list[str] | None, typer.Option("--platform", "-p", help=help_text("draft.edit.platform"))
     ] = None,
     at: Annotated[str | None, typer.Option("--at", help=AtHelp)] = None,
-    link: Annotated[str | None, typer.Option("--link", help='Le nouveau lien ("" pour l\'enlever).')] = None,
-    topic: Annotated[
-        str | None, typer.Option("--topic", help='Le sujet (catégorie de la politique; "" pour l\'enlever).')
-    ] = None,
+    link: Annotated[str | None, typer.Option("--link", help=help_text("draft.edit.link"))] = None,
+    topic: Annotated[str | None, typer.Option("--topic", help=help_text("draft.edit.topic"))] = None,
     remove_photo: Annotated[
-        int | None, typer.Option("--remove-photo", help="Retire la photo de ce numéro (voir : balise draft show N).")
+        int | None, typer.Option("--remove-photo", help=help_text("draft.edit.remove_photo"))
     ] = None,
     as_: AsOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Modifie un brouillon. Il repasse à la vérification et les approbations sont annulées.
-
-    Exemples :
-
-      balise draft edit 12 --text "Nouveau texte" --as Marie
-
-      balise draft edit 12 --at "2027-02-01 09:30" --as Marie
-
-      balise draft edit 12 --remove-photo 2 --as Marie
-
-      balise draft edit 12 --topic emploi --as Marie
-    """
     from balise.cadence import cadence_advice
     from balise.organizations import org_zone
     from balise.pipeline.draft import edit_post
@@ -276,21 +227,15 @@ def edit(
     output.warn_all(warnings)
 
 
-app.command("reschedule")(reschedule_command)
+app.command("reschedule", help=help_text("draft.reschedule.help"))(reschedule_command)
 
 
-@app.command("cancel")
+@app.command("cancel", help=help_text("draft.cancel.help"))
 def cancel(
-    post_id: Annotated[int, typer.Argument(help="Le numéro de la publication.")],
-    reason: Annotated[str | None, typer.Option("--reason", help="Pourquoi (inscrit au journal).")] = None,
+    post_id: Annotated[int, typer.Argument(help=help_text("draft.cancel.post_id"))],
+    reason: Annotated[str | None, typer.Option("--reason", help=help_text("draft.cancel.reason"))] = None,
     as_: AsOption = None,
 ) -> None:
-    """Annule une publication qui n'est pas encore partie.
-
-    Exemple :
-
-      balise draft cancel 12 --reason "Activité reportée" --as Marie
-    """
     from balise.pipeline.draft import cancel_post
     from balise.posts import get_post
 
@@ -301,25 +246,18 @@ def cancel(
     output.ok(t("cli.draft_cancelled", post_id=post_id))
 
 
-@app.command("resolve")
+@app.command("resolve", help=help_text("draft.resolve.help"))
 def resolve(
-    post_id: Annotated[int, typer.Argument(help="Le numéro de la publication.")],
-    platform: Annotated[str, typer.Option("--platform", "-p", help=f"La plateforme vérifiée : {SPELLED}.")],
-    published: Annotated[str | None, typer.Option("--published", help="L'adresse de la publication trouvée.")] = None,
-    not_published: Annotated[bool, typer.Option("--not-published", help="Elle n'y est pas : la republier.")] = False,
+    post_id: Annotated[int, typer.Argument(help=help_text("draft.resolve.post_id"))],
+    platform: Annotated[
+        str, typer.Option("--platform", "-p", help=help_text("draft.resolve.platform", platforms=SPELLED))
+    ],
+    published: Annotated[str | None, typer.Option("--published", help=help_text("draft.resolve.published"))] = None,
+    not_published: Annotated[
+        bool, typer.Option("--not-published", help=help_text("draft.resolve.not_published"))
+    ] = False,
     as_: AsOption = None,
 ) -> None:
-    """Après un incident, dit à balise ce que vous avez vu sur la plateforme.
-
-    balise ne republie jamais à l'aveugle : quand il ne peut pas savoir si une publication est
-    partie, il attend que quelqu'un regarde.
-
-    Exemples :
-
-      balise draft resolve 12 -p facebook --published https://www.facebook.com/123_456 --as Julie
-
-      balise draft resolve 12 -p x --not-published --as Julie
-    """
     from balise.errors import InvalidInput
     from balise.pipeline.publish import resolve_by_person
     from balise.posts import get_post

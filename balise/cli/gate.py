@@ -10,30 +10,20 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import org_session
+from balise.cli.help_lang import help_text
 from balise.errors import InvalidInput
 from balise.i18n import t
 
-app = typer.Typer(help="La barrière de conformité et ce que l'organisme lui apprend.", no_args_is_help=True)
+app = typer.Typer(help=help_text("gate.help"), no_args_is_help=True)
 
 
-@app.command("examples")
+@app.command("examples", help=help_text("gate.examples.help"))
 def examples_command(
     export: Annotated[
         Path | None,
-        typer.Option("--export", help="Écrire les exemples dans ce fichier JSON Lines (format du corpus)."),
+        typer.Option("--export", help=help_text("gate.examples.export")),
     ] = None,
 ) -> None:
-    """Les décisions des personnes sur les avis de la barrière (dérogations, refus avec un code).
-
-    Chaque décision est un exemple étiqueté : il peut servir de cas de test à l'organisme et
-    rejoindre les données d'entraînement de la barrière.
-
-    Exemples :
-
-      balise gate examples
-
-      balise gate examples --export exemples.jsonl
-    """
     from balise.examples import examples
 
     with org_session() as (session, org):

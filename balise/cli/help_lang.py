@@ -46,6 +46,13 @@ def words(english: str, lang: str) -> str:
         return english
 
 
+def help_text(key: str, **params: object) -> str:
+    """balise's own help for a command, option or argument (i18n/*/commands.toml, `key` is its path
+    there): in the language of BALISE_LANG, as Typer's words, since it is read when the command is
+    built, before the settings."""
+    return t(f"commands.{key}", lang=fallback_lang(), **params)
+
+
 def type_label(label: str, lang: str) -> str:
     """`<list[str]>` as « <texte…> »: the value a person types, said in her language."""
     inner = label.strip("<>")

@@ -9,29 +9,14 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import AsOption, acting_member, after_commit, org_session
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
 
 def import_command(
-    file: Annotated[
-        Path, typer.Argument(help="Le fichier CSV (UTF-8) : une ligne par publication.", metavar="FICHIER.csv")
-    ],
+    file: Annotated[Path, typer.Argument(help=help_text("import.file"), metavar=help_text("metavar.csv"))],
     as_: AsOption = None,
 ) -> None:
-    """Importe un calendrier de publications (CSV) : chaque ligne devient un brouillon.
-
-    Chaque ligne est vérifiée : date et heure (de l'organisme), plateformes, texte, sujet, photos, personnes.
-
-    Si une seule ligne est fausse, rien n'est importé et chaque ligne à corriger est nommée.
-
-    Colonnes : date, time, platforms, text, photos, people, topic. Voir docs/import.md et docs/modele-import.csv.
-
-    Exemples :
-
-      balise import calendrier-automne.csv --as Marie
-
-      balise import ~/Documents/publications.csv --as "Marie Tremblay"
-    """
     from rich.progress import track
 
     from balise.cadence import cadence_advice

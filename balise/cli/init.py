@@ -13,6 +13,7 @@ from urllib.parse import quote, urlparse
 import typer
 
 from balise.cli import output
+from balise.cli.help_lang import help_text
 from balise.errors import BaliseError, InvalidInput
 from balise.i18n import t
 
@@ -104,43 +105,18 @@ def _another_wanted(existing: str, slug: str) -> bool:
 
 
 def init_command(
-    name: Annotated[str | None, typer.Option("--name", help="Nom de l'organisme.")] = None,
-    admin: Annotated[str | None, typer.Option("--admin", help="Nom de la première personne administratrice.")] = None,
-    email: Annotated[str | None, typer.Option("--email", help="Son courriel.")] = None,
-    timezone: Annotated[
-        str | None, typer.Option("--timezone", help="Fuseau horaire (America/Toronto par défaut).")
-    ] = None,
-    new_org: Annotated[
-        bool, typer.Option("--new-org", help="Créer un autre organisme quand il en existe déjà un, sans question.")
-    ] = False,
+    name: Annotated[str | None, typer.Option("--name", help=help_text("init.name"))] = None,
+    admin: Annotated[str | None, typer.Option("--admin", help=help_text("init.admin"))] = None,
+    email: Annotated[str | None, typer.Option("--email", help=help_text("init.email"))] = None,
+    timezone: Annotated[str | None, typer.Option("--timezone", help=help_text("init.timezone"))] = None,
+    new_org: Annotated[bool, typer.Option("--new-org", help=help_text("init.new_org"))] = False,
     smtp_url: Annotated[
         str | None,
-        typer.Option("--smtp-url", help="Serveur d'envoi des courriels : smtp://utilisateur:motdepasse@serveur:587."),
+        typer.Option("--smtp-url", help=help_text("init.smtp_url")),
     ] = None,
-    mail_from: Annotated[str | None, typer.Option("--mail-from", help="Adresse d'expédition des courriels.")] = None,
-    public_url: Annotated[
-        str | None, typer.Option("--public-url", help="Adresse de « balise serve » pour les liens des courriels.")
-    ] = None,
+    mail_from: Annotated[str | None, typer.Option("--mail-from", help=help_text("init.mail_from"))] = None,
+    public_url: Annotated[str | None, typer.Option("--public-url", help=help_text("init.public_url"))] = None,
 ) -> None:
-    """Prépare balise pour votre organisme : nom, fuseau horaire, première personne administratrice.
-
-    Sans options, balise pose les questions une à une, puis propose (chaque fois, Entrée pour passer)
-    l'envoi des courriels d'approbation (serveur, expéditeur, adresse publique) et la connexion de
-    la Page Facebook et du compte X. Quand un organisme existe déjà, balise demande s'il faut en
-    créer un autre (non par défaut); un script le dit avec --new-org.
-
-    Exemples :
-
-      balise init
-
-      balise init --name "ESPACE Exemple" --admin "Julie Gagnon" --email julie@espace-exemple.org
-
-      balise init --name "ESPACE Exemple" --admin "Julie Gagnon" --email julie@espace-exemple.org \
-        --smtp-url smtp://julie:motdepasse@smtp.exemple.org:587 --mail-from balise@espace-exemple.org \
-        --public-url https://balise.espace-exemple.org
-
-      balise init --new-org --name "ESPACE Nord" --admin "Luc Bouchard" --email luc@espace-nord.org
-    """
     from balise.config import config_path, get_settings, store_settings
     from balise.db import read_scope, session_scope
     from balise.organizations import account_owner, add_member, create_organization, own_organization

@@ -4,7 +4,7 @@ shows its help.
 Why: importing every command module at start-up (and, through them, SQLAlchemy, the platform
 clients, NumPy) made `balise --help` take 0.4 s and every command pay for all the others. This is the
 one place where balise defers imports for start-up speed: `balise --help` lists each command from
-its one-line summary kept in the registry (`balise/cli/main.py`), and `draft add` imports
+its one-line summary (the first paragraph of its help in i18n/*/commands.toml), and `draft add` imports
 `balise.cli.draft` alone. Inside a command module, the database and queue layers are imported by
 the commands that use them (see `balise.cli.common`).
 """
@@ -22,14 +22,15 @@ import typer.main
 from typer._click import core
 from typer.core import TyperCommand, TyperGroup
 
+from balise.cli.help_lang import help_text
+
 
 @dataclass(frozen=True)
 class Entry:
-    """Where a command lives (`module:attribute`, a Typer group or a command function) and the
-    one line `balise --help` shows for it: the first paragraph of the command's own help."""
+    """Where a command lives: `module:attribute`, a Typer group or a command function (whose help is
+    `commands.NAME.help` in the catalogues, as a group's)."""
 
     target: str
-    summary: str
 
     def load(self, name: str, rich_markup_mode: typer.core.MarkupMode) -> core.Command:
         """The Click command Typer builds for it, exactly as if it had been registered on `balise` itself."""
@@ -39,8 +40,13 @@ class Entry:
         if isinstance(found, typer.Typer):
             host.add_typer(found, name=name)
         else:
-            host.command(name)(found)
+            host.command(name, help=help_text(f"{name}.help"))(found)
         return typer.main.get_group(host).commands[name]
+
+
+def summary(name: str) -> str:
+    """The one line `balise --help` shows for command `name`: the first paragraph of its help."""
+    return help_text(f"{name}.help").split("\n\n")[0].strip()
 
 
 class LazyCommands(MutableMapping[str, core.Command]):
@@ -70,7 +76,7 @@ class LazyCommands(MutableMapping[str, core.Command]):
 
     def summaries(self) -> dict[str, core.Command]:
         """Stand-ins carrying each command's name and summary, for the listing in `--help`."""
-        return {name: TyperCommand(name, help=entry.summary) for name, entry in self.entries.items()}
+        return {name: TyperCommand(name, help=summary(name)) for name in self.entries}
 
 
 class LazyGroup(TyperGroup):

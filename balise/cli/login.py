@@ -9,32 +9,15 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import GLOBAL, AsOption, JsonOption
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
 
 def login_command(
-    email: Annotated[
-        str | None, typer.Argument(help="Votre adresse courriel (ou votre nom avec --as).", show_default=False)
-    ] = None,
-    code: Annotated[
-        str | None, typer.Option("--code", help="Le code reçu par courriel (pour un script; sinon il est demandé).")
-    ] = None,
+    email: Annotated[str | None, typer.Argument(help=help_text("login.email"), show_default=False)] = None,
+    code: Annotated[str | None, typer.Option("--code", help=help_text("login.code"))] = None,
     as_: AsOption = None,
 ) -> None:
-    """Se connecter : balise envoie un code à usage unique à votre adresse courriel, vous le tapez.
-
-    La connexion vaut 12 heures pour ce compte de l'ordinateur. Là où l'organisme l'exige,
-    approuver, refuser, passer outre, retirer une publication, retirer un consentement et changer
-    les membres se font au nom de la personne connectée seulement.
-
-    Exemples :
-
-      balise login julie@espace-exemple.org
-
-      balise login --as "Julie Gagnon"
-
-      balise login --as "Julie Gagnon" --code 123456
-    """
     from balise.config import get_settings
     from balise.login import WrongCode, log_in, send_code
     from balise.organizations import org_zone
@@ -61,26 +44,12 @@ def login_command(
 
 
 def logout_command() -> None:
-    """Se déconnecter : la session de ce compte est effacée.
-
-    Exemple :
-
-      balise logout
-    """
     from balise.login import log_out
 
     output.ok(t("login.logged_out" if log_out() else "login.was_not_logged_in"))
 
 
 def whoami_command(json_: JsonOption = False) -> None:
-    """Qui est connecté sur ce compte, dans quel organisme, et jusqu'à quand.
-
-    Exemples :
-
-      balise whoami
-
-      balise whoami --json
-    """
     from balise.db import read_scope
     from balise.login import logged_in
     from balise.organizations import login_required, org_zone

@@ -18,116 +18,51 @@ from typer._click import exceptions as click
 
 from balise.cli import help_lang, output
 from balise.cli.common import GLOBAL
+from balise.cli.help_lang import help_text
 from balise.cli.lazy import Entry, LazyGroup
 from balise.errors import BaliseError, InvalidInput
 from balise.i18n import t
 from balise.private import keep_private
 
-# Every command: where it lives and the one line `balise --help` shows for it (the first paragraph
-# of its own help; tests/test_cli_startup.py checks they agree). Listed in `balise --help`'s order.
+# Every command and where it lives, in `balise --help`'s order; its help is `commands.NAME.help` in
+# balise/i18n/*/commands.toml.
 COMMANDS = {
-    "init": Entry(
-        "balise.cli.init:init_command",
-        "Prépare balise pour votre organisme : nom, fuseau horaire, première personne administratrice.",
-    ),
-    "demo": Entry(
-        "balise.cli.demo:demo_command",
-        "Montre tout le parcours sur la plateforme d'essai (sandbox), sans aucun compte :",
-    ),
-    "approve": Entry(
-        "balise.cli.signoff:approve_command",
-        "Approuve une publication vérifiée (deuxième signature), ou la refuse avec --refuse. Jamais par son auteur·e.",
-    ),
-    "reject": Entry(
-        "balise.cli.signoff:reject_command", "Refuse une publication, avec un motif transmis à son auteur·e."
-    ),
-    "override": Entry(
-        "balise.cli.signoff:override_command",
-        "Passe outre l'avis « à revoir » de la barrière (approbateur·trice ou admin, motif obligatoire).",
-    ),
-    "inbox": Entry(
-        "balise.cli.signoff:inbox_command", "Ce qui attend votre approbation, du plus ancien au plus récent."
-    ),
-    "retract": Entry(
-        "balise.cli.retract:retract_command",
-        "Retire une publication publiée de toutes ses plateformes (approbateur·trice ou admin).",
-    ),
-    "retry": Entry(
-        "balise.cli.retry:retry_command",
-        "Relance maintenant une publication en échec sur ses plateformes en échec (approbateur·trice ou admin).",
-    ),
-    "publish-due": Entry(
-        "balise.cli.ops:publish_due_command",
-        "Met en file tout ce qui est dû (à lancer chaque minute par cron). Sans danger en double.",
-    ),
-    "tick": Entry(
-        "balise.cli.tick:tick_command",
-        "Le travail périodique de balise, à lancer chaque minute par cron (ou le service cron de docker-compose.yml).",
-    ),
-    "worker": Entry(
-        "balise.cli.ops:worker_command", "Lance un travailleur qui vérifie, publie et retire les publications."
-    ),
-    "status": Entry(
-        "balise.cli.ops:status_command",
-        "Où en est balise : publications par état, files, cron, travailleurs, retards.",
-    ),
-    "stop": Entry(
-        "balise.cli.ops:stop_command",
-        "Arrête le serveur Redis intégré de ce dossier de données (rien n'est perdu).",
-    ),
-    "login": Entry(
-        "balise.cli.login:login_command",
-        "Se connecter : balise envoie un code à usage unique à votre adresse courriel, vous le tapez.",
-    ),
-    "logout": Entry("balise.cli.login:logout_command", "Se déconnecter : la session de ce compte est effacée."),
-    "whoami": Entry(
-        "balise.cli.login:whoami_command", "Qui est connecté sur ce compte, dans quel organisme, et jusqu'à quand."
-    ),
-    "check": Entry(
-        "balise.cli.check:check_command", "Vérifie des publications selon la politique du ROEQ, sans base de données."
-    ),
-    "import": Entry(
-        "balise.cli.importer:import_command",
-        "Importe un calendrier de publications (CSV) : chaque ligne devient un brouillon.",
-    ),
-    "report": Entry(
-        "balise.cli.report:report_command",
-        "Écrit le rapport d'activités d'une période : un seul fichier HTML, graphiques compris, à ouvrir ou imprimer.",
-    ),
-    "serve": Entry(
-        "balise.cli.serve:serve_command",
-        "Lance l'application web d'approbation : les liens envoyés par courriel y mènent.",
-    ),
-    "draft": Entry("balise.cli.draft:app", "Brouillons : ajouter, lister, voir, modifier, annuler."),
-    "member": Entry("balise.cli.member:app", "Membres de l'organisme et leurs rôles (author, approver, admin)."),
-    "org": Entry("balise.cli.org:app", "Réglages de l'organisme."),
-    "config": Entry("balise.cli.config_cmd:app", "Configuration de balise."),
-    "audit": Entry(
-        "balise.cli.audit_cmd:app",
-        "Journal d'audit : qui a décidé quoi; chaque entrée est scellée avec BALISE_SECRET_KEY, pour qu'une "
-        "retouche se voie.",
-    ),
-    "policy": Entry("balise.cli.policy:app", "La politique de publication (ROEQ et balises de l'organisme)."),
-    "gate": Entry("balise.cli.gate:app", "La barrière de conformité et ce que l'organisme lui apprend."),
-    "accounts": Entry("balise.cli.accounts:app", "Les comptes Facebook et X de l'organisme."),
-    "people": Entry(
-        "balise.cli.people:app", "Personnes qui peuvent apparaître sur les photos (registre des consentements)."
-    ),
-    "consent": Entry("balise.cli.consent:app", "Consentements photo : enregistrer, retirer, lister."),
-    "photo": Entry("balise.cli.photo:app", "Photos des publications : qui y apparaît."),
-    "calendar": Entry("balise.cli.calendar:app", "Le calendrier des publications prévues."),
-    "metrics": Entry("balise.cli.metrics:app", "Mentions J'aime, abonnés et réactions aux publications."),
-    "comments": Entry(
-        "balise.cli.comments:app",
-        "Commentaires sur vos publications : les urgents d'abord, répondre, masquer, supprimer.",
-    ),
-    "meeting": Entry(
-        "balise.cli.meeting:meeting_command",
-        "Le point « médias sociaux » de la réunion d'équipe, que la politique demande à chaque réunion.",
-    ),
-    "signoff": Entry(
-        "balise.cli.serve:signoff_app", "La deuxième approbation par courriel : rappels aux approbateur·trice·s."
-    ),
+    "init": Entry("balise.cli.init:init_command"),
+    "demo": Entry("balise.cli.demo:demo_command"),
+    "approve": Entry("balise.cli.signoff:approve_command"),
+    "reject": Entry("balise.cli.signoff:reject_command"),
+    "override": Entry("balise.cli.signoff:override_command"),
+    "inbox": Entry("balise.cli.signoff:inbox_command"),
+    "retract": Entry("balise.cli.retract:retract_command"),
+    "retry": Entry("balise.cli.retry:retry_command"),
+    "publish-due": Entry("balise.cli.ops:publish_due_command"),
+    "tick": Entry("balise.cli.tick:tick_command"),
+    "worker": Entry("balise.cli.ops:worker_command"),
+    "status": Entry("balise.cli.ops:status_command"),
+    "stop": Entry("balise.cli.ops:stop_command"),
+    "login": Entry("balise.cli.login:login_command"),
+    "logout": Entry("balise.cli.login:logout_command"),
+    "whoami": Entry("balise.cli.login:whoami_command"),
+    "check": Entry("balise.cli.check:check_command"),
+    "import": Entry("balise.cli.importer:import_command"),
+    "report": Entry("balise.cli.report:report_command"),
+    "serve": Entry("balise.cli.serve:serve_command"),
+    "draft": Entry("balise.cli.draft:app"),
+    "member": Entry("balise.cli.member:app"),
+    "org": Entry("balise.cli.org:app"),
+    "config": Entry("balise.cli.config_cmd:app"),
+    "audit": Entry("balise.cli.audit_cmd:app"),
+    "policy": Entry("balise.cli.policy:app"),
+    "gate": Entry("balise.cli.gate:app"),
+    "accounts": Entry("balise.cli.accounts:app"),
+    "people": Entry("balise.cli.people:app"),
+    "consent": Entry("balise.cli.consent:app"),
+    "photo": Entry("balise.cli.photo:app"),
+    "calendar": Entry("balise.cli.calendar:app"),
+    "metrics": Entry("balise.cli.metrics:app"),
+    "comments": Entry("balise.cli.comments:app"),
+    "meeting": Entry("balise.cli.meeting:meeting_command"),
+    "signoff": Entry("balise.cli.serve:signoff_app"),
 }
 
 
@@ -138,11 +73,7 @@ class _Commands(LazyGroup):
 app = typer.Typer(
     name="balise",
     cls=_Commands,
-    help=(
-        "balise — publication planifiée sur Facebook et X, avec la vérification de la "
-        "politique du ROEQ et une deuxième approbation humaine.\n\n"
-        "Pour commencer : balise init, puis balise demo."
-    ),
+    help=(help_text("help")),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
@@ -159,9 +90,9 @@ def _print_version(asked: bool) -> None:
 
 @app.callback()
 def _global(
-    org: Annotated[str | None, typer.Option("--org", help="L'organisme visé (son identifiant court).")] = None,
+    org: Annotated[str | None, typer.Option("--org", help=help_text("options.org"))] = None,
     _version: Annotated[
-        bool, typer.Option("--version", help="Afficher la version de balise.", callback=_print_version, is_eager=True)
+        bool, typer.Option("--version", help=help_text("options.version"), callback=_print_version, is_eager=True)
     ] = False,
 ) -> None:
     GLOBAL.org = org

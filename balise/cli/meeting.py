@@ -9,6 +9,7 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import GLOBAL, JsonOption, after_commit, org_session
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
 
@@ -17,38 +18,18 @@ def meeting_command(
         str | None,
         typer.Option(
             "--since",
-            help="Depuis quel jour (AAAA-MM-JJ). Par défaut : depuis le dernier point produit "
-            "(la première fois : les 30 derniers jours).",
+            help=help_text("meeting.since"),
             metavar="DATE",
             show_default=False,
         ),
     ] = None,
     html: Annotated[
         Path | None,
-        typer.Option("--html", help="Écrire aussi le point dans cette page HTML.", metavar="FICHIER.html"),
+        typer.Option("--html", help=help_text("meeting.html"), metavar=help_text("metavar.html")),
     ] = None,
-    email: Annotated[
-        bool, typer.Option("--email", help="L'envoyer aussi par courriel à chaque membre de l'organisme.")
-    ] = False,
+    email: Annotated[bool, typer.Option("--email", help=help_text("meeting.email"))] = False,
     json_: JsonOption = False,
 ) -> None:
-    """Le point « médias sociaux » de la réunion d'équipe, que la politique demande à chaque réunion.
-
-    Ce qui a été publié et sa portée, ce que la vérification a arrêté et pourquoi, les commentaires
-    par catégorie et ce qui en a été fait, les délais de réponse, les consentements photo qui
-    expirent d'ici 60 jours, les semaines à venir vides ou trop chargées, et les questions de la
-    politique à régler en équipe.
-
-    balise retient chaque point produit : le suivant part de là.
-
-    Exemples :
-
-      balise meeting
-
-      balise meeting --since 2026-11-01
-
-      balise meeting --html point-decembre.html --email
-    """
     from balise.config import get_settings
     from balise.db import read_scope
     from balise.errors import InvalidInput

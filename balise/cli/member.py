@@ -8,31 +8,24 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import AsOption, JsonOption, member_manager, org_session
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
-app = typer.Typer(help="Membres de l'organisme et leurs rôles (author, approver, admin).", no_args_is_help=True)
+app = typer.Typer(help=help_text("member.help"), no_args_is_help=True)
 
 
-MemberName = Annotated[str, typer.Argument(help="Nom complet du membre.")]
+MemberName = Annotated[str, typer.Argument(help=help_text("member.member_name"))]
 
-ROLE_NAMES = "author, approver ou admin (ou en français : auteur·e, approbatrice, administrateur…)"
+ROLE_NAMES = help_text("member.roles")
 
 
-@app.command("add")
+@app.command("add", help=help_text("member.add.help"))
 def add(
     name: MemberName,
-    email: Annotated[str, typer.Option("--email", help="Son adresse courriel (pour les approbations).")],
-    role: Annotated[str, typer.Option("--role", help=f"Rôle : {ROLE_NAMES}.")] = "author",
+    email: Annotated[str, typer.Option("--email", help=help_text("member.add.email"))],
+    role: Annotated[str, typer.Option("--role", help=help_text("member.add.role", roles=ROLE_NAMES))] = "author",
     as_: AsOption = None,
 ) -> None:
-    """Ajoute un membre (par une personne administratrice, connectée si l'organisme l'exige).
-
-    Exemples :
-
-      balise member add "Marie Tremblay" --email marie@espace-exemple.org --role author
-
-      balise member add "Julie Gagnon" --email julie@espace-exemple.org --role approver --as "Chantal Roy"
-    """
     from balise.organizations import add_member
 
     with org_session() as (session, org):
@@ -41,18 +34,12 @@ def add(
     output.ok(t("cli.member_added", name=name, role=role))
 
 
-@app.command("role")
+@app.command("role", help=help_text("member.role.help"))
 def role_(
     name: MemberName,
-    role: Annotated[str, typer.Argument(help=f"Le nouveau rôle : {ROLE_NAMES}.")],
+    role: Annotated[str, typer.Argument(help=help_text("member.role.role", roles=ROLE_NAMES))],
     as_: AsOption = None,
 ) -> None:
-    """Change le rôle d'un membre (par une personne administratrice, connectée si l'organisme l'exige).
-
-    Exemple :
-
-      balise member role "Marie Tremblay" approver --as "Chantal Roy"
-    """
     from balise.organizations import set_role
 
     with org_session() as (session, org):
@@ -60,20 +47,12 @@ def role_(
     output.ok(t("cli.member_role_changed", name=name, role=role))
 
 
-@app.command("rename")
+@app.command("rename", help=help_text("member.rename.help"))
 def rename(
     name: MemberName,
-    new_name: Annotated[str, typer.Argument(help="Son nouveau nom, unique dans l'organisme.")],
+    new_name: Annotated[str, typer.Argument(help=help_text("member.rename.new_name"))],
     as_: AsOption = None,
 ) -> None:
-    """Renomme un membre (par une personne administratrice, connectée si l'organisme l'exige).
-
-    Ses publications et approbations suivent; le journal garde l'ancien nom et ce changement.
-
-    Exemple :
-
-      balise member rename "Marie Tremblay" "Marie Tremblay-Roy" --as "Chantal Roy"
-    """
     from balise.organizations import rename_member
 
     with org_session() as (session, org):
@@ -82,14 +61,8 @@ def rename(
     output.ok(t("cli.member_renamed", name=name, new_name=renamed))
 
 
-@app.command("remove")
+@app.command("remove", help=help_text("member.remove.help"))
 def remove(name: MemberName, as_: AsOption = None) -> None:
-    """Retire un membre : il ne peut plus agir ni se connecter; son historique reste au journal.
-
-    Exemple :
-
-      balise member remove "Marie Tremblay" --as "Chantal Roy"
-    """
     from balise.organizations import remove_member
 
     with org_session() as (session, org):
@@ -97,16 +70,8 @@ def remove(name: MemberName, as_: AsOption = None) -> None:
     output.ok(t("cli.member_removed", name=name))
 
 
-@app.command("list")
+@app.command("list", help=help_text("member.list.help"))
 def list_(json_: JsonOption = False) -> None:
-    """Liste les membres.
-
-    Exemple :
-
-      balise member list
-    """
-    from rich.table import Table
-
     from balise.organizations import members
 
     with org_session() as (session, org):
@@ -114,7 +79,7 @@ def list_(json_: JsonOption = False) -> None:
     if json_:
         output.print_json(rows)
         return
-    table = Table("Nom", "Courriel", "Rôle")
+    table = output.table("name", "email", "role")
     for row in rows:
         table.add_row(row["name"], row["email"], row["role"])
     output.console.print(table)

@@ -8,30 +8,17 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import org_session
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
 if TYPE_CHECKING:
     from balise.models import AccountSnapshot
 
-app = typer.Typer(help="Mentions J'aime, abonnés et réactions aux publications.", no_args_is_help=True)
+app = typer.Typer(help=help_text("metrics.help"), no_args_is_help=True)
 
 
-@app.command("collect")
+@app.command("collect", help=help_text("metrics.collect.help"))
 def collect() -> None:
-    """Relève les abonnés, les mentions J'aime et les réactions à chaque publication publiée.
-
-    À lancer une fois par jour avec cron. Les relevés sont gardés des années, pour le rapport d'activités.
-
-    Une permission manquante ou une plateforme qui demande de ralentir n'arrête pas le relevé : balise le dit.
-
-    Code de sortie non nul seulement si rien du tout n'a pu être relevé.
-
-    Exemples :
-
-      balise metrics collect
-
-      Ligne cron (chaque jour à 6 h) : 0 6 * * * balise metrics collect
-    """
     from rich.progress import track
 
     from balise.config import get_settings
@@ -54,7 +41,9 @@ def collect() -> None:
         if outcome.posts:
             output.ok(t("metrics.posts_line", name=name, count=outcome.posts))
         for note in sorted(outcome.notes):
-            output.console.print(f"  [dim]{name} : {note_text(note)}[/dim]", soft_wrap=True)
+            output.console.print(
+                f"  [dim]{t('labels.labelled', label=name, value=note_text(note))}[/dim]", soft_wrap=True
+            )
         for problem in outcome.problems:
             output.warn(problem)
     if result.not_configured:

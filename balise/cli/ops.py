@@ -10,6 +10,7 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import JsonOption, after_commit, org_session
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
 if TYPE_CHECKING:
@@ -17,14 +18,6 @@ if TYPE_CHECKING:
 
 
 def publish_due_command() -> None:
-    """Met en file tout ce qui est dû (à lancer chaque minute par cron). Sans danger en double.
-
-    La ligne cron conseillée est « balise tick » : la même chose, plus les consentements et les rappels.
-
-    Exemple de ligne cron :
-
-      * * * * *  balise publish-due >> ~/balise-cron.log 2>&1
-    """
     from balise.pipeline.due import publish_due
 
     report = publish_due()
@@ -35,28 +28,12 @@ def publish_due_command() -> None:
 def worker_command(
     queue_names: Annotated[
         list[str] | None,
-        typer.Option("--queue", "-q", help="File à servir; toutes par défaut (un nom inconnu affiche la liste)."),
+        typer.Option("--queue", "-q", help=help_text("worker.queue_names")),
     ] = None,
-    burst: Annotated[bool, typer.Option("--burst", help="Vider les files puis s'arrêter.")] = False,
-    with_scheduler: Annotated[
-        bool, typer.Option("--with-scheduler", help="Publier à la seconde près (planificateur de RQ).")
-    ] = False,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Afficher aussi le journal de RQ (en anglais).")
-    ] = False,
+    burst: Annotated[bool, typer.Option("--burst", help=help_text("worker.burst"))] = False,
+    with_scheduler: Annotated[bool, typer.Option("--with-scheduler", help=help_text("worker.with_scheduler"))] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help=help_text("worker.verbose"))] = False,
 ) -> None:
-    """Lance un travailleur qui vérifie, publie et retire les publications.
-
-    Il dit quand il est prêt, une ligne par tâche faite, et un bilan à la fin (--burst ou Ctrl+C).
-
-    Exemples :
-
-      balise worker                        (toutes les files, en continu)
-
-      balise worker --queue compliance --burst
-
-      balise worker --with-scheduler
-    """
     from balise.errors import InvalidInput
     from balise.queue.queues import QUEUES
     from balise.queue.worker import run_worker
@@ -68,18 +45,6 @@ def worker_command(
 
 
 def status_command(json_: JsonOption = False) -> None:
-    """Où en est balise : publications par état, files, cron, travailleurs, retards.
-
-    Un travailleur muet depuis plus de 2 minutes est affiché une fois comme arrêté, puis oublié.
-
-    Code de sortie (surveillance) : 0 tout va bien, 1 intervention nécessaire, 2 publication bloquée.
-
-    Exemples :
-
-      balise status
-
-      balise status --json
-    """
     from balise.organizations import org_zone
     from balise.status import build_status
     from balise.timeparse import local_iso
@@ -103,19 +68,17 @@ def status_command(json_: JsonOption = False) -> None:
 
 
 def _print_status(report: StatusReport, zone: ZoneInfo) -> None:
-    from rich.table import Table
-
     from balise.timeparse import local_iso
 
     console = output.console
-    counts = Table("État", "Nombre")
+    counts = output.table("state", "count")
     for state, n in report.counts.items():
         counts.add_row(t("labels." + state), str(n))
     console.print(counts)
     if report.queues is None:
         output.warn(t("cli.queues_unreachable", detail=report.queue_error))
     else:
-        console.print("Files : " + ", ".join(f"{k} {v}" for k, v in report.queues.items()))
+        console.print(t("cli.queues_line", queues=", ".join(f"{k} {v}" for k, v in report.queues.items())))
     cron = local_iso(report.cron_last, zone) if report.cron_last else t("cli.never")
     console.print(t("cli.cron_last", when=cron))
     for name, seen, alive in report.workers:
@@ -125,9 +88,9 @@ def _print_status(report: StatusReport, zone: ZoneInfo) -> None:
             output.warn(t("cli.worker_stopped", name=name, when=local_iso(seen, zone)))
     for p in report.problems:
         problem = t("cli.problem_" + p.kind)
-        since = local_iso(p.since, zone)
-        line = f"[red]•[/red] n° {p.post_id} {p.platform} : {problem} depuis {since} {p.detail or ''}"
-        console.print(line, soft_wrap=True)
+        line = t("cli.problem_line", post_id=p.post_id, platform=p.platform, problem=problem,
+                 since=local_iso(p.since, zone), detail=p.detail or "")  # fmt: skip
+        console.print(f"[red]•[/red] {line}", soft_wrap=True)
     if (urgent := report.urgent_comment) is not None:
         from balise.models import utcnow
         from balise.report import duration_text
@@ -144,12 +107,6 @@ def _print_status(report: StatusReport, zone: ZoneInfo) -> None:
 
 
 def stop_command() -> None:
-    """Arrête le serveur Redis intégré de ce dossier de données (rien n'est perdu).
-
-    Exemple :
-
-      balise stop
-    """
     from balise.config import get_settings
     from balise.queue.embedded import EmbeddedRedis
 

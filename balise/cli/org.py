@@ -8,21 +8,14 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import AsOption, JsonOption, acting_member, org_session
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
-app = typer.Typer(help="Réglages de l'organisme.", no_args_is_help=True)
+app = typer.Typer(help=help_text("org.help"), no_args_is_help=True)
 
 
-@app.command("show")
+@app.command("show", help=help_text("org.show.help"))
 def show(json_: JsonOption = False) -> None:
-    """Affiche les réglages de l'organisme, dont l'exigence de connexion (balise login).
-
-    Exemples :
-
-      balise org show
-
-      balise --org espace-exemple org show --json
-    """
     from balise.organizations import login_required
 
     with org_session() as (_, org):
@@ -41,37 +34,24 @@ def show(json_: JsonOption = False) -> None:
     output.console.print(t("orgs.phone_show", phone=row["phone"] or t("orgs.phone_none")))
 
 
-@app.command("set")
+@app.command("set", help=help_text("org.set.help"))
 def set_(
     require_login: Annotated[
         str | None,
         typer.Option(
             "--require-login",
-            help="on : approuver, passer outre, retirer, retirer un consentement et changer les membres "
-            "demandent la personne connectée (balise login); off : --as suffit; default : on si le courriel "
-            "est configuré (BALISE_SMTP_URL).",
+            help=help_text("org.set.require_login"),
         ),
     ] = None,
     phone: Annotated[
         str | None,
         typer.Option(
             "--phone",
-            help="Le numéro de l'organisme, proposé à qui demande de l'aide en commentaire (avec 811 et 911). "
-            "Vide : l'effacer.",
+            help=help_text("org.set.phone"),
         ),
     ] = None,
     as_: AsOption = None,
 ) -> None:
-    """Change un réglage de l'organisme (personne administratrice, connectée si l'organisme l'exige).
-
-    Exemples :
-
-      balise org set --require-login on --as "Chantal Roy"
-
-      balise org set --require-login default
-
-      balise org set --phone "450 555-1234" --as "Chantal Roy"
-    """
     from balise.errors import InvalidInput
     from balise.organizations import login_switch, set_phone, set_require_login
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 
 from balise.i18n import t
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -29,6 +32,13 @@ def warn_all(messages: list[str]) -> None:
 
 def ok(message: str) -> None:
     console.print(f"[green]✓[/green] {escape(message)}", soft_wrap=True)
+
+
+def table(*columns: str, show_lines: bool = False) -> Table:
+    """A table whose column titles are `columns`' names in i18n/*/columns.toml, in the user's language."""
+    from rich.table import Table
+
+    return Table(*(t(f"columns.{column}") for column in columns), show_lines=show_lines)
 
 
 def print_json(data: Any) -> None:

@@ -8,34 +8,23 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import AsOption, JsonOption, acting_member, org_session
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
-app = typer.Typer(
-    help="Personnes qui peuvent apparaître sur les photos (registre des consentements).", no_args_is_help=True
-)
-MinorOption = Annotated[bool, typer.Option("--minor", help="La personne est mineure : son parent ou tuteur signe.")]
-GuardianOption = Annotated[
-    str | None, typer.Option("--guardian", help="Nom du parent ou tuteur (obligatoire avec --minor).")
-]
-GuardianEmailOption = Annotated[str | None, typer.Option("--guardian-email", help="Courriel du parent ou tuteur.")]
+app = typer.Typer(help=help_text("people.help"), no_args_is_help=True)
+MinorOption = Annotated[bool, typer.Option("--minor", help=help_text("people.minor"))]
+GuardianOption = Annotated[str | None, typer.Option("--guardian", help=help_text("people.guardian"))]
+GuardianEmailOption = Annotated[str | None, typer.Option("--guardian-email", help=help_text("people.guardian_email"))]
 
 
-@app.command("add")
+@app.command("add", help=help_text("people.add.help"))
 def add(
-    name: Annotated[str, typer.Argument(help="Nom complet de la personne.")],
+    name: Annotated[str, typer.Argument(help=help_text("people.add.name"))],
     minor: MinorOption = False,
     guardian: GuardianOption = None,
     guardian_email: GuardianEmailOption = None,
     as_: AsOption = None,
 ) -> None:
-    """Inscrit une personne au registre, avant d'enregistrer son consentement.
-
-    Exemples :
-
-      balise people add "Sophie Roy" --as Marie
-
-      balise people add "Léa Côté" --minor --guardian "Anne Côté" --guardian-email anne@exemple.org --as Marie
-    """
     from balise.consent import add_person
 
     with org_session() as (session, org):
@@ -49,18 +38,8 @@ def add(
         output.ok(t("consent.person_added", name=person.name))
 
 
-@app.command("list")
+@app.command("list", help=help_text("people.list.help"))
 def list_(json_: JsonOption = False) -> None:
-    """Liste les personnes du registre.
-
-    Exemples :
-
-      balise people list
-
-      balise people list --json
-    """
-    from rich.table import Table
-
     from balise.consent import people
 
     with org_session() as (session, org):
@@ -74,7 +53,7 @@ def list_(json_: JsonOption = False) -> None:
     if not rows:
         output.console.print(t("consent.no_people"))
         return
-    table = Table("Nom", "Mineur·e", "Parent ou tuteur")
+    table = output.table("name", "minor", "guardian")
     for row in rows:
-        table.add_row(row["name"], "oui" if row["minor"] else "non", row["guardian"] or "")
+        table.add_row(row["name"], t("labels.yes") if row["minor"] else t("labels.no"), row["guardian"] or "")
     output.console.print(table)

@@ -8,31 +8,19 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import AsOption, acting_member, after_commit, org_session
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
-app = typer.Typer(help="Photos des publications : qui y apparaît.", no_args_is_help=True)
+app = typer.Typer(help=help_text("photo.help"), no_args_is_help=True)
 
 
-@app.command("tag")
+@app.command("tag", help=help_text("photo.tag.help"))
 def tag(
-    post_id: Annotated[int, typer.Argument(help="Le numéro de la publication.")],
-    photo: Annotated[int, typer.Option("--photo", help="Le numéro de la photo dans la publication (1 = la première).")],
-    person: Annotated[
-        list[str], typer.Option("--person", help="Une personne visible sur cette photo (nom du registre); répétable.")
-    ],
+    post_id: Annotated[int, typer.Argument(help=help_text("photo.tag.post_id"))],
+    photo: Annotated[int, typer.Option("--photo", help=help_text("photo.tag.photo"))],
+    person: Annotated[list[str], typer.Option("--person", help=help_text("photo.tag.person"))],
     as_: AsOption = None,
 ) -> None:
-    """Déclare qui apparaît sur une photo; remplace la déclaration précédente de cette photo.
-
-    C'est une modification : la publication repasse à la vérification (chaque personne doit
-    avoir un consentement en vigueur pour chaque plateforme), puis à l'approbation.
-
-    Exemples :
-
-      balise photo tag 12 --photo 1 --person "Sophie Roy" --person "Léa Côté" --as Marie
-
-      balise photo tag 12 --photo 2 --person "Sophie Roy" --as Marie
-    """
     from balise.pipeline.draft import tag_photo
     from balise.posts import get_post
 

@@ -10,48 +10,26 @@ import typer
 from balise.cli import output
 from balise.cli.check import PolicyOption, read_policy, read_policy_text
 from balise.cli.common import AsOption, acting_member, org_session
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
 if TYPE_CHECKING:
     from balise.compliance.policy import Policy
 
-app = typer.Typer(help="La politique de publication (ROEQ et balises de l'organisme).", no_args_is_help=True)
+app = typer.Typer(help=help_text("policy.help"), no_args_is_help=True)
 
 
-@app.command("show")
+@app.command("show", help=help_text("policy.show.help"))
 def show(policy: PolicyOption = None) -> None:
-    """Affiche la politique effective : celle du ROEQ, complétée par les balises de l'organisme
-    (celles installées avec « balise policy set », ou le fichier donné par --policy).
-
-    Exemples :
-
-      balise policy show
-
-      balise policy show --policy balises-organisme.toml > politique-effective.toml
-    """
     effective = read_policy(policy) if policy is not None else _installed()
     print(f"# {effective.version}")
     print(effective.to_toml())
 
 
-@app.command("check")
+@app.command("check", help=help_text("policy.check.help"))
 def check(
-    file: Annotated[Path, typer.Argument(help="Le fichier de l'organisme (TOML) à valider.", show_default=False)],
+    file: Annotated[Path, typer.Argument(help=help_text("policy.check.file"), show_default=False)],
 ) -> None:
-    """Valide le fichier de balises d'un organisme; en cas d'erreur, dit quelle clé, quelle ligne.
-
-    Exemples :
-
-      balise policy check balises-organisme.toml
-
-    Contenu possible du fichier :
-
-      \\[organization]
-      phone = "819 555-1234"
-
-      \\[codes.PERSONAL_INFO.add]
-      persons = ["Ginette", "notre cuisinière"]
-    """
     effective = read_policy(file)
     output.ok(t("compliance.policy_ok", path=file, version=effective.version))
 
@@ -68,31 +46,11 @@ def _installed() -> Policy:
         return load_policy()
 
 
-@app.command("set")
+@app.command("set", help=help_text("policy.set.help"))
 def set_(
-    file: Annotated[Path, typer.Argument(help="Le fichier de balises de l'organisme (TOML).", show_default=False)],
+    file: Annotated[Path, typer.Argument(help=help_text("policy.set.file"), show_default=False)],
     as_: AsOption = None,
 ) -> None:
-    """Installe les balises de l'organisme : la vérification des prochains brouillons les applique.
-
-    Le fichier est validé d'abord; s'il contient une erreur, rien ne change.
-
-    Réservé aux membres « approver » ou « admin »; le changement est inscrit au journal.
-
-    Exemples :
-
-      balise policy set balises-organisme.toml --as Julie
-
-    Pour fixer la cadence et les heures calmes, par exemple :
-
-      \\[frequency.facebook]
-      min_per_week = 2
-      max_per_week = 4
-
-      \\[quiet_hours]
-      start = "20:00"
-      end = "08:00"
-    """
     from balise.organizations import set_policy
 
     text = read_policy_text(file)
@@ -101,14 +59,8 @@ def set_(
     output.ok(t("compliance.policy_set", path=file, version=version))
 
 
-@app.command("clear")
+@app.command("clear", help=help_text("policy.clear.help"))
 def clear(as_: AsOption = None) -> None:
-    """Retire les balises de l'organisme : seule la politique du ROEQ s'applique.
-
-    Exemple :
-
-      balise policy clear --as Julie
-    """
     from balise.organizations import set_policy
 
     with org_session() as (session, org):

@@ -8,13 +8,12 @@ from typing import Annotated
 import typer
 
 from balise.cli.common import org_session
+from balise.cli.help_lang import help_text
 
-FromOption = Annotated[
-    str, typer.Option("--from", help="Premier jour de la période, AAAA-MM-JJ.", metavar="DATE", show_default=False)
-]
+FromOption = Annotated[str, typer.Option("--from", help=help_text("report.from"), metavar="DATE", show_default=False)]
 ToOption = Annotated[
     str,
-    typer.Option("--to", help="Dernier jour de la période (inclus), AAAA-MM-JJ.", metavar="DATE", show_default=False),
+    typer.Option("--to", help=help_text("report.to"), metavar="DATE", show_default=False),
 ]
 
 
@@ -26,34 +25,16 @@ def report_command(
         typer.Option(
             "--output",
             "-o",
-            help="Le fichier HTML à écrire. Par défaut : reports/rapport-DÉBUT-FIN.html, dans le dossier de données.",
-            metavar="FICHIER.html",
+            help=help_text("report.output_path"),
+            metavar=help_text("metavar.html"),
             show_default=False,
         ),
     ] = None,
     csv_path: Annotated[
         Path | None,
-        typer.Option(
-            "--csv", help="Écrire aussi les chiffres dans ce fichier CSV (pour Excel).", metavar="FICHIER.csv"
-        ),
+        typer.Option("--csv", help=help_text("report.csv_path"), metavar=help_text("metavar.csv")),
     ] = None,
 ) -> None:
-    """Écrit le rapport d'activités d'une période : un seul fichier HTML, graphiques compris, à ouvrir ou imprimer.
-
-    Contenu : abonnés et mentions J'aime, publications par mois et par sujet, publications les plus populaires.
-
-    Aussi : brouillons refusés par la vérification, par raison, et délais d'approbation.
-
-    La commande affiche le chemin du fichier écrit.
-
-    Les chiffres viennent des relevés de « balise metrics collect » (chaque jour, par cron).
-
-    Exemples :
-
-      balise report --from 2026-04-01 --to 2027-03-31
-
-      balise report --from 2026-04-01 --to 2027-03-31 --output rapport-2026-2027.html --csv chiffres.csv
-    """
     from balise.config import get_settings
     from balise.organizations import org_zone
     from balise.private import private_dir

@@ -8,20 +8,15 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import AsOption, acting_member, after_commit, org_session
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
 
 def retract_command(
-    post_id: Annotated[int, typer.Argument(help="Le numéro de la publication.")],
-    reason: Annotated[str, typer.Option("--reason", help="Pourquoi la retirer (inscrit au journal).")],
+    post_id: Annotated[int, typer.Argument(help=help_text("retract.post_id"))],
+    reason: Annotated[str, typer.Option("--reason", help=help_text("retract.reason"))],
     as_: AsOption = None,
 ) -> None:
-    """Retire une publication publiée de toutes ses plateformes (approbateur·trice ou admin).
-
-    Exemple :
-
-      balise retract 12 --reason "Une personne a retiré son consentement" --as "Julie Gagnon"
-    """
     from balise.pipeline.takedown import retract
     from balise.posts import get_post
 

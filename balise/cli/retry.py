@@ -9,6 +9,7 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import AsOption, JsonOption, acting_member, after_commit, org_session
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 from balise.platforms import SPELLED, canonical_platform
 
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
     from balise.models import Member, Organization, Post
     from balise.pipeline.after_commit import AfterCommit
 
-ReasonOption = Annotated[str, typer.Option("--reason", help="Pourquoi vous relancez (inscrit au journal).")]
-PlatformHelp = f"Une seule plateforme ({SPELLED}); par défaut, toutes celles en échec."
+ReasonOption = Annotated[str, typer.Option("--reason", help=help_text("retry.reason"))]
+PlatformHelp = help_text("retry.platform", platforms=SPELLED)
 Step = Callable[["Session", "Organization", "Post", "Member"], "AfterCommit"]
 
 
@@ -46,23 +47,12 @@ def run_step(post_id: int, as_: str | None, step: Step) -> tuple[dict[str, objec
 
 
 def retry_command(
-    post_id: Annotated[int, typer.Argument(help="Le numéro de la publication.")],
+    post_id: Annotated[int, typer.Argument(help=help_text("retry.post_id"))],
     reason: ReasonOption,
     platform: Annotated[str | None, typer.Option("--platform", "-p", help=PlatformHelp)] = None,
     as_: AsOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Relance maintenant une publication en échec sur ses plateformes en échec (approbateur·trice ou admin).
-
-    Rien n'est envoyé deux fois : balise regarde d'abord sur la plateforme. Une publication dont on
-    ne sait pas si elle est partie se règle avec balise draft resolve.
-
-    Exemples :
-
-      balise retry 12 --reason "Le jeton de la Page est renouvelé" --as "Julie Gagnon"
-
-      balise retry 12 --platform facebook --reason "Page rétablie" --as "Julie Gagnon"
-    """
     from balise.pipeline.retry import retry
 
     chosen = canonical_platform(platform) if platform is not None else None
@@ -76,23 +66,12 @@ def retry_command(
 
 
 def reschedule_command(
-    post_id: Annotated[int, typer.Argument(help="Le numéro de la publication.")],
-    at: Annotated[
-        str, typer.Option("--at", help='La nouvelle heure : "AAAA-MM-JJ HH:MM" (heure de l\'organisme) ou ISO 8601.')
-    ],
+    post_id: Annotated[int, typer.Argument(help=help_text("draft.reschedule.post_id"))],
+    at: Annotated[str, typer.Option("--at", help=help_text("draft.reschedule.at"))],
     reason: ReasonOption,
     as_: AsOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """Donne une nouvelle heure à une publication en échec (ses plateformes en échec ou en attente).
-
-    Réservé aux approbateur·trice·s et admins. Si rien n'en est parti, la nouvelle heure vaut
-    approbation de votre part : jamais par son auteur·e, et la barrière la vérifie.
-
-    Exemple :
-
-      balise draft reschedule 12 --at "2027-02-01 09:30" --reason "Page rétablie" --as "Julie Gagnon"
-    """
     from balise.organizations import org_zone
     from balise.pipeline.retry import reschedule
     from balise.timeparse import parse_when

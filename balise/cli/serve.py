@@ -9,11 +9,10 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import after_commit
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
-signoff_app = typer.Typer(
-    help="La deuxième approbation par courriel : rappels aux approbateur·trice·s.", no_args_is_help=True
-)
+signoff_app = typer.Typer(help=help_text("signoff.help"), no_args_is_help=True)
 
 
 def serve_command(
@@ -21,26 +20,11 @@ def serve_command(
         str,
         typer.Option(
             "--host",
-            help="L'adresse où écouter : 127.0.0.1 (cet ordinateur seulement) ou 0.0.0.0 (derrière un serveur HTTPS).",
+            help=help_text("serve.host"),
         ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Le port où écouter.")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help=help_text("serve.port"))] = 8000,
 ) -> None:
-    """Lance l'application web d'approbation : les liens envoyés par courriel y mènent.
-
-    Ouvrir un lien montre la publication et ne décide rien; seul le bouton de la page approuve ou refuse.
-
-    Les liens des courriels commencent par BALISE_PUBLIC_URL : mettez-y l'adresse où les gens
-    joignent cette application (par exemple https://balise.mon-organisme.org).
-
-    Elle sert aussi le calendrier des publications à son adresse secrète (voir : balise calendar url).
-
-    Exemples :
-
-      balise serve
-
-      balise serve --host 0.0.0.0 --port 8080
-    """
     from balise.config import get_settings
     from balise.web.server import make_server
 
@@ -52,7 +36,7 @@ def serve_command(
 HOURS_IN_A_YEAR = 24 * 366  # past it nothing waits for sign-off any more, and a far larger one overflows the date
 
 
-@signoff_app.command("remind")
+@signoff_app.command("remind", help=help_text("signoff.remind.help"))
 def remind_command(
     after: Annotated[
         float,
@@ -60,22 +44,10 @@ def remind_command(
             "--after",
             min=0,
             max=HOURS_IN_A_YEAR,
-            help="Rappeler ce qui attend depuis plus de tant d'heures (au plus un an).",
+            help=help_text("signoff.remind.after"),
         ),
     ] = 24,
 ) -> None:
-    """Rappelle aux approbateur·trice·s ce qui attend leur approbation depuis trop longtemps.
-
-    Un seul rappel par version de publication et par personne : lancez-la aussi souvent que vous voulez.
-
-    « balise tick », la ligne cron, rappelle déjà ce qui attend depuis 24 heures.
-
-    Exemples :
-
-      balise signoff remind
-
-      balise signoff remind --after 4    (rappeler dès 4 heures d'attente)
-    """
     from balise.db import session_scope
     from balise.notify import remind_waiting
 

@@ -9,31 +9,22 @@ import typer
 
 from balise.cli import output
 from balise.cli.common import AsOption, acting_member, after_commit, org_session
+from balise.cli.help_lang import help_text
 from balise.i18n import t
 
-PostId = Annotated[int, typer.Argument(help="Le numéro de la publication.")]
+PostId = Annotated[int, typer.Argument(help=help_text("signoff.post_id"))]
 
 
 def approve_command(
     post_id: PostId,
-    comment: Annotated[str | None, typer.Option("--comment", help="Un commentaire (inscrit au journal).")] = None,
-    now: Annotated[bool, typer.Option("--now", help="Si l'heure prévue est passée : publier tout de suite.")] = False,
-    at: Annotated[str | None, typer.Option("--at", help="Si l'heure prévue est passée : la nouvelle heure.")] = None,
-    refuse: Annotated[bool, typer.Option("--refuse", help="Refuser au lieu d'approuver (avec --reason).")] = False,
-    reason: Annotated[str | None, typer.Option("--reason", help="Avec --refuse : le motif, pour l'auteur·e.")] = None,
+    comment: Annotated[str | None, typer.Option("--comment", help=help_text("approve.comment"))] = None,
+    now: Annotated[bool, typer.Option("--now", help=help_text("approve.now"))] = False,
+    at: Annotated[str | None, typer.Option("--at", help=help_text("approve.at"))] = None,
+    refuse: Annotated[bool, typer.Option("--refuse", help=help_text("approve.refuse"))] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help=help_text("approve.reason"))] = None,
     code: CodeOption = None,
     as_: AsOption = None,
 ) -> None:
-    """Approuve une publication vérifiée (deuxième signature), ou la refuse avec --refuse. Jamais par son auteur·e.
-
-    Exemples :
-
-      balise approve 12 --as "Julie Gagnon"
-
-      balise approve 12 --comment "Parfait" --now --as "Julie Gagnon"
-
-      balise approve 12 --refuse --reason "On y nomme l'école de l'enfant" --code PERSONAL_INFO --as "Julie Gagnon"
-    """
     from balise.pipeline.signoff import LateSignoff
 
     if refuse or reason is not None or code is not None:
@@ -76,26 +67,17 @@ CodeOption = Annotated[
     str | None,
     typer.Option(
         "--code",
-        help="La règle de la politique enfreinte (PERSONAL_INFO, INTERVENTION, CHILD_CONTACT, OFF_MISSION) : "
-        "la décision devient un exemple de l'organisme (balise gate examples).",
+        help=help_text("signoff.code"),
     ),
 ]
 
 
 def reject_command(
     post_id: PostId,
-    reason: Annotated[str, typer.Option("--reason", help="Le motif, transmis à l'auteur·e.")],
+    reason: Annotated[str, typer.Option("--reason", help=help_text("reject.reason"))],
     code: CodeOption = None,
     as_: AsOption = None,
 ) -> None:
-    """Refuse une publication, avec un motif transmis à son auteur·e.
-
-    Exemples :
-
-      balise reject 12 --reason "Le nom de l'enfant apparaît dans le texte" --as "Julie Gagnon"
-
-      balise reject 12 --reason "On y donne l'âge et l'école de l'enfant" --code PERSONAL_INFO --as "Julie Gagnon"
-    """
     from balise.pipeline.signoff import reject
     from balise.posts import get_post
 
@@ -108,15 +90,9 @@ def reject_command(
 
 def override_command(
     post_id: PostId,
-    reason: Annotated[str, typer.Option("--reason", help="Pourquoi la publication est acceptable malgré l'avis.")],
+    reason: Annotated[str, typer.Option("--reason", help=help_text("override.reason"))],
     as_: AsOption = None,
 ) -> None:
-    """Passe outre l'avis « à revoir » de la barrière (approbateur·trice ou admin, motif obligatoire).
-
-    Exemple :
-
-      balise override 12 --reason "Le texte parle de la formation, pas d'une personne" --as "Julie Gagnon"
-    """
     from balise.pipeline.signoff import override
     from balise.posts import get_post
 
@@ -128,12 +104,6 @@ def override_command(
 
 
 def inbox_command(as_: AsOption = None) -> None:
-    """Ce qui attend votre approbation, du plus ancien au plus récent.
-
-    Exemple :
-
-      balise inbox --as "Julie Gagnon"
-    """
     from balise.organizations import org_zone
     from balise.pipeline.signoff import inbox
     from balise.posts import post_json
@@ -146,9 +116,8 @@ def inbox_command(as_: AsOption = None) -> None:
     if not waiting:
         output.console.print(t("cli.inbox_empty"))
     for data, review in waiting:
-        output.console.rule(
-            f"n° {data['id']} — {t('labels.' + data['state'])} — {data['author']} — {data['scheduled_at']}"
-        )
+        number, state = t("labels.number", id=data["id"]), t("labels." + data["state"])
+        output.console.rule(f"{number} — {state} — {data['author']} — {data['scheduled_at']}")
         output.console.print(data["text"], soft_wrap=True)
         for line in review:
             output.console.print(line, soft_wrap=True, markup=False)

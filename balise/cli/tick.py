@@ -17,32 +17,6 @@ if TYPE_CHECKING:
 
 
 def tick_command(json_: JsonOption = False) -> None:
-    """Le travail périodique de balise, à lancer chaque minute par cron (ou le service cron de docker-compose.yml).
-
-    1. Renvoie à la vérification les publications dont un consentement a expiré (comme « balise consent sweep »).
-
-    2. Met en file ce qui est dû (comme « balise publish-due » : « balise status » dit quand cron est passé).
-
-    3. Rappelle ce qui attend une approbation depuis 24 h : une fois par version et par personne, même chaque minute.
-
-    4. Lit les nouveaux commentaires (une plateforme toutes les 5 minutes au plus) et avertit des urgents.
-
-    5. Met en file les courriels en attente : « balise worker » (file mail) les envoie.
-
-    Sans danger en double ou sur plusieurs machines.
-
-    Si une tâche échoue (Redis, courriel), les autres tournent quand même; la commande dit quoi corriger (code non nul).
-
-    Ligne cron :
-
-      * * * * *  balise tick >> ~/balise-cron.log 2>&1
-
-    Exemples :
-
-      balise tick
-
-      balise tick --json
-    """
     from balise.tick import tick
 
     report = tick()

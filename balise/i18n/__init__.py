@@ -1,6 +1,7 @@
 """French and English messages: one file per component in `fr/` and `en/`.
 
-A key is `component.name` (`cli.post_not_found`): the component is the file's stem.
+A key is `component.name` (`cli.post_not_found`): the component is the file's stem; a TOML table
+adds its name (`[draft.add]`'s `at` is `commands.draft.add.at`).
 French is the reference; a key missing in English falls back to French.
 """
 
@@ -17,21 +18,32 @@ LANGS = ("fr", "en")
 
 
 @cache
-def _catalog(lang: str) -> dict[str, str]:
-    catalog: dict[str, str] = {}
-    folder = resources.files("balise.i18n").joinpath(lang)
-    for entry in folder.iterdir():
-        if entry.name.endswith(".toml"):
-            data = tomllib.loads(entry.read_text(encoding="utf-8"))
-            stem = entry.name.removesuffix(".toml")
-            catalog.update({f"{stem}.{k}": v for k, v in data.items()})
-    return catalog
+def _component(lang: str, stem: str) -> dict[str, str]:
+    """One file's messages: a command reads only the files of the messages it says (`balise
+    --help` two of them), not every component's."""
+    entry = resources.files("balise.i18n").joinpath(lang, f"{stem}.toml")
+    if not entry.is_file():
+        return {}
+    return _flat(tomllib.loads(entry.read_text(encoding="utf-8")), stem)
+
+
+def _flat(table: dict[str, object], prefix: str) -> dict[str, str]:
+    """A TOML table's messages under `prefix`, its sub-tables' under `prefix.name`."""
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}.{key}"))
+        else:
+            flat[f"{prefix}.{key}"] = str(value)
+    return flat
 
 
 def load_catalogs() -> None:
     """Read every language's messages now (a worker's supervisor does it once, before forking the worker)."""
     for lang in LANGS:
-        _catalog(lang)
+        for entry in resources.files("balise.i18n").joinpath(lang).iterdir():
+            if entry.name.endswith(".toml"):
+                _component(lang, entry.name.removesuffix(".toml"))
 
 
 def fallback_lang() -> str:
@@ -53,7 +65,8 @@ def current_lang() -> str:
 def t(key: str, lang: str | None = None, **params: object) -> str:
     """The message `key` in the user's language, with `params` filled in."""
     lang = lang or current_lang()
-    text = _catalog(lang).get(key) or _catalog("fr").get(key)
+    stem = key.partition(".")[0]
+    text = _component(lang, stem).get(key) or _component("fr", stem).get(key)
     if text is None:
         raise KeyError(f"message inconnu : {key}")
     return text.format(**params) if params else text
