@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select, update
 
 from balise.errors import NotFound
 from balise.models import Comment, Organization, utcnow
+from balise.posts import MAX_ID
 
 NEW, REPLIED, HIDDEN, DELETED, DONE = "new", "replied", "hidden", "deleted", "done"
 STATES = (NEW, REPLIED, HIDDEN, DELETED, DONE)
@@ -40,7 +41,7 @@ def settle(session: Session, comment: Comment, to: str, expected: Iterable[str],
 
 
 def get_comment(session: Session, org: Organization, comment_id: int) -> Comment:
-    comment = session.get(Comment, comment_id)
+    comment = session.get(Comment, comment_id) if -MAX_ID <= comment_id <= MAX_ID else None
     if comment is None or comment.org_id != org.id:
         raise NotFound("comments.not_found", comment_id=comment_id)
     return comment

@@ -100,10 +100,11 @@ def test_a_reply_the_gate_stops_is_not_sent(published: Published) -> None:
     assert stored()[comment.text].state == "new"
 
 
-def test_an_unknown_comment_number_is_named(published: Published) -> None:
-    outcome = run_in_process(["comments", "done", "999", "--as", "Julie"])
+@pytest.mark.parametrize("number", ["999", str(2**63)])  # the second is more than the database holds
+def test_an_unknown_comment_number_is_named(published: Published, number: str) -> None:
+    outcome = run_in_process(["comments", "done", number, "--as", "Julie"])
 
-    assert outcome.code == 2 and "Aucun commentaire n° 999" in outcome.stderr
+    assert outcome.code == 2 and f"Aucun commentaire n° {number}" in outcome.stderr, outcome.stderr
 
 
 def test_the_inbox_speaks_english_when_asked(published: Published, monkeypatch: pytest.MonkeyPatch) -> None:
