@@ -23,6 +23,7 @@ from balise.consent import people
 from balise.errors import InvalidInput
 from balise.i18n import t
 from balise.media.images import preview_image
+from balise.media.store import MIME
 from balise.organizations import org_zone
 from balise.pipeline.draft import DraftInput, add_post
 from balise.platforms import PLATFORMS
@@ -88,7 +89,7 @@ def save(session: Session, asked: Asked) -> Response:
     form, org = asked.form, asked.who.org
     if form.get("apercu"):
         try:
-            photos = [(data_address("image/jpeg", preview_image(path)), path.name) for path in asked.files]
+            photos = [(data_address(MIME["JPEG"], preview_image(path)), path.name) for path in asked.files]
         except InvalidInput as exc:
             return _form_page(session, asked, form, in_words(exc), 400)
         return _form_page(session, asked, form, photos=photos)
